@@ -1,0 +1,470 @@
+"""The `scaffold` command: parse flags, call the core, print. Every error becomes one line here.
+
+Commands import what they need inside their bodies, so `scaffold --help` never loads cookiecutter.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .answers import FRAMEWORKS, Answers, load_answers_file, parse_assignment
+from .errors import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    EXIT_USER_ERROR,
+    ScaffoldError,
+    Terminated,
+    UsageError,
+)
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+# -- parameter callbacks: input is checked here, before any command body runs -----------------
+
+
+def _assignments(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict:
+    return dict(parse_assignment(v) for v in values)
+
+
+def _decision_answers(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict:
+    from .decision import validate_answers
+
+    return validate_answers(dict(parse_assignment(v) for v in values))
+
+
+def _answers_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Answers:
+    if value is None:
+        return Answers()
+    answers = load_answers_file(Path(value))
+    from .decision import validate_answers
+
+    answers.decision = validate_answers(answers.decision)
+    return answers
+
+
+answers_option = click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False),
+    callback=_answers_file,
+    help="YAML or JSON file with `framework`, `decision` answers and template `variables`.",
+)
+
+
+def _preset(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    from .presets import load_preset, load_user_config
+    from .templates import list_templates
+
+    templates = list_templates()
+    return (
+        load_preset(Path(value), templates) if value else None,
+        load_user_config(templates),
+    )
+
+
+preset_option = click.option(
+    "--preset",
+    "presets",
+    type=click.Path(dir_okay=False),
+    callback=_preset,
+    help="Team preset (TOML/YAML/JSON): default variables, pinned answers, allowed frameworks. "
+    "The user's own defaults are read from the config file named in the README.",
+)
+answer_option = click.option(
+    "-a",
+    "--answer",
+    "decision_answers",
+    multiple=True,
+    metavar="QUESTION=ANSWER",
+    callback=_decision_answers,
+    help="Answer one decision question, e.g. -a purpose=research (repeatable).",
+)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="scaffold")
+def cli() -> None:
+    """Recommend PyTorch, TensorFlow or Keras for a deep-learning project, and generate it.
+
+    \b
+    Examples:
+      scaffold new                         ask, recommend, generate
+      scaffold new --no-input --framework pytorch -o ~/code
+      scaffold recommend -a purpose=research -a domain=generative
+      scaffold list
+    """
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option(
+    "--framework",
+    type=click.Choice(FRAMEWORKS),
+    help="Skip the decision questions and use this framework's template.",
+)
+@click.option("--no-input", is_flag=True, help="Ask nothing: recommendation and template defaults.")
+@click.option(
+    "--set",
+    "variables",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_assignments,
+    help="Set a template variable, e.g. --set project_name='Cat Detector' (repeatable).",
+)
+@answer_option
+@answers_option
+@preset_option
+@click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Directory the new project is created in.",
+)
+@click.option(
+    "--template",
+    "template_spec",
+    metavar="PATH|GIT-URL",
+    help="A team's own Cookiecutter template instead of the packaged ones.",
+)
+@click.option("--checkout", metavar="REF", help="Branch, tag or commit of a --template git URL.")
+@click.option(
+    "--trust", is_flag=True, help="Allow a --template's hooks and Jinja extensions to run."
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into an existing non-empty project directory, replacing the template's files "
+    "(other files are kept).",
+)
+def new(
+    framework: str | None,
+    no_input: bool,
+    variables: dict[str, str],
+    decision_answers: dict[str, str],
+    answers_file: Answers,
+    presets: tuple[Any, Any],
+    output_dir: Path,
+    template_spec: str | None,
+    checkout: str | None,
+    trust: bool,
+    dry_run: bool,
+    force: bool,
+) -> None:
+    """Answer a few questions, get a recommended framework, and generate its starter project.
+
+    \b
+    Examples:
+      scaffold new
+      scaffold new --framework keras --set backend=jax --set project_name='Speech Tagger'
+      scaffold new --no-input --answers team.yaml -o projects/
+      scaffold new --preset team-preset.toml
+      scaffold new --template https://git.example.com/ml/template.git --checkout v2 --trust
+      scaffold new --dry-run --framework pytorch
+    """
+    from .answers import merge
+    from .session import NewProject
+
+    flags = Answers(framework, decision_answers, variables)
+    preset, user = presets
+    layers = [flags, answers_file] + [p.answers for p in (preset, user) if p is not None]
+    allowed = next((p.allowed for p in (preset, user) if p is not None and p.allowed), None)
+    session = NewProject(merged=merge(layers), interactive=not no_input, allowed=allowed)
+    if template_spec is not None:
+        from .sources import open_template
+
+        if framework is not None:
+            raise UsageError("--framework and --template exclude each other")
+        with open_template(template_spec, checkout, trust) as template:
+            session.team_template = template
+            _new(session, answers_file, output_dir, dry_run, force)
+        return
+    if checkout is not None:
+        raise UsageError("--checkout needs --template GIT-URL")
+    _new(session, answers_file, output_dir, dry_run, force)
+
+
+def _new(session: Any, answers_file: Answers, output_dir: Path, dry_run: bool, force: bool) -> None:
+    session.start(has_answers_file=answers_file != Answers())
+    click.echo(f"Host: {session.host.describe()}")
+    if session.needs_decision():
+        rec = session.decide()
+        _echo_recommendation(session.table, rec)
+    session.choose()
+    plan = session.generate(output_dir, dry_run=dry_run, force=force)
+    if dry_run:
+        _echo_plan(plan)
+        return
+    try:
+        click.echo(f"\nCreated {plan.target} from the {plan.template.name} template.")
+        click.echo("Next:")
+        for command in session.next_steps(plan):
+            click.echo(f"  {command}")
+    except (KeyboardInterrupt, Terminated) as exc:  # the project is complete by now: say so
+        click.echo(f"\nscaffold: interrupted after creating {plan.target}", err=True)
+        code = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else EXIT_TERMINATED
+        raise click.exceptions.Exit(code) from None
+
+
+@cli.command(context_settings=CONTEXT)
+@answer_option
+@answers_option
+@click.option("--no-input", is_flag=True, help="Take the default for every unanswered question.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def recommend(
+    decision_answers: dict[str, str], answers_file: Answers, no_input: bool, as_json: bool
+) -> None:
+    """Ask the decision questions and rank the frameworks, with each answer's reason.
+
+    \b
+    Examples:
+      scaffold recommend
+      scaffold recommend --no-input -a deployment=mobile-edge
+      scaffold recommend --answers team.yaml --json
+    """
+    from .decision import load_table
+    from .decision import recommend as rank
+    from .prompts import ask_decision, require_terminal
+
+    table = load_table()
+    known = {**answers_file.decision, **decision_answers}
+    interactive = not (no_input or as_json or answers_file != Answers())
+    missing = [q.key for q in table.questions if q.key not in known]
+    if interactive and missing:
+        require_terminal(missing)
+        known = ask_decision(table, known)
+    rec = rank(known, table)
+    if as_json:
+        click.echo(json.dumps(rec.to_dict(), indent=2))
+    else:
+        _echo_recommendation(table, rec, detailed=True)
+
+
+@cli.command(name="list", context_settings=CONTEXT)
+@click.option("--json", "as_json", is_flag=True, help="Print the templates as JSON.")
+def list_templates(as_json: bool) -> None:
+    """List the templates with their version and a one-line description.
+
+    \b
+    Example:
+      scaffold list
+    """
+    from .templates import list_templates as all_templates
+
+    templates = all_templates()
+    if as_json:
+        rows = [
+            {"name": t.name, "version": t.version, "description": t.description} for t in templates
+        ]
+        click.echo(json.dumps(rows, indent=2))
+        return
+    width = max((len(t.name) for t in templates), default=0)
+    for t in templates:
+        click.echo(f"{t.name:<{width}}  {t.version:<7}  {t.description}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--framework", type=click.Choice(FRAMEWORKS), help="Only this framework's template.")
+@click.option("--template", "template_spec", metavar="PATH|GIT-URL", help="A team template.")
+@click.option("--checkout", metavar="REF", help="Branch, tag or commit of a --template git URL.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print JSON, with a JSON Schema for answers files."
+)
+def questions(
+    framework: str | None, template_spec: str | None, checkout: str | None, as_json: bool
+) -> None:
+    """List the decision questions and each template's variables (type, choices, default).
+
+    \b
+    Examples:
+      scaffold questions --framework keras
+      scaffold questions --json > answers.schema.json
+    """
+    from .decision import load_table
+    from .questions import describe
+    from .templates import get_template, list_templates
+
+    table = load_table()
+    if template_spec is not None:
+        from .sources import open_template
+
+        with open_template(template_spec, checkout, trust=True) as template:  # reads, runs nothing
+            described = describe([template], table)
+    else:
+        templates = [get_template(framework)] if framework else list(list_templates())
+        described = describe(templates, table)
+    if as_json:
+        click.echo(json.dumps(described, indent=2))
+        return
+    click.echo("Decision questions (scaffold new -a NAME=VALUE):")
+    for q in described["decision"]:
+        click.echo(f"  {q['name']:<14} {'|'.join(q['choices'])}  (default {q['default']})")
+    for t in described["templates"]:
+        click.echo(f"\nTemplate {t['name']} {t['version']} (scaffold new --set NAME=VALUE):")
+        for v in t["variables"]:
+            values = "|".join(v["choices"]) if v["type"] == "choice" else "text"
+            click.echo(f"  {v['name']:<16} {values}  (default {v['default']!s})")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@preset_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
+def check(directory: Path, presets: tuple[Any, Any], as_json: bool) -> None:
+    """Exit 0 when a generated project is on its template's current version and within policy.
+
+    \b
+    Examples:
+      scaffold check
+      scaffold check path/to/project --preset team-preset.toml --json
+    """
+    from .sync import check as check_project
+
+    preset, user = presets
+    allowed = next((p.allowed for p in (preset, user) if p is not None and p.allowed), None)
+    result = check_project(directory, allowed)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        state = "up to date" if result.ok else "needs attention"
+        click.echo(
+            f"{result.project}: template {result.template} {result.recorded_version} "
+            f"(current {result.current_version}): {state}"
+        )
+        for problem in result.problems:
+            click.echo(f"  - {problem}")
+    if not result.ok:
+        raise click.exceptions.Exit(EXIT_USER_ERROR)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@click.option(
+    "--set",
+    "variables",
+    multiple=True,
+    metavar="KEY=VALUE",
+    callback=_assignments,
+    help="Change a recorded answer before re-rendering (repeatable).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Show the diff the update would merge; change nothing."
+)
+@click.option("--trust", is_flag=True, help="Allow a team template's hooks and extensions to run.")
+def update(directory: Path, variables: dict[str, str], dry_run: bool, trust: bool) -> None:
+    """Merge the template's current version into a generated project, keeping your changes.
+
+    The project must be a clean git repository. The template's render lives on the branch
+    `scaffold/template`; git merges it, and conflicts are left for you to resolve.
+
+    \b
+    Examples:
+      scaffold update
+      scaffold update --dry-run
+      scaffold update path/to/project --set python_version=3.12
+    """
+    from .sync import update as update_project
+
+    result = update_project(directory, variables, dry_run=dry_run, trust=trust)
+    if dry_run:
+        click.echo(result.diff or "Nothing to update: the template renders as recorded.")
+        return
+    if result.conflicts:
+        raise ScaffoldError(
+            f"merged template {result.template} {result.to_version} with conflicts in "
+            f"{', '.join(result.conflicts)}; resolve them, then `git commit`"
+        )
+    if result.changed:
+        click.echo(
+            f"Merged template {result.template} {result.from_version} -> {result.to_version}."
+        )
+    else:
+        click.echo("Nothing to update: the project has the template's current files.")
+
+
+# -- output -----------------------------------------------------------------------------------
+
+
+def _echo_recommendation(table: Any, rec: Any, detailed: bool = False) -> None:
+    from .decision import reasons_for
+
+    click.echo("\nRanking:")
+    for place, score in enumerate(rec.ranking, start=1):
+        click.echo(f"  {place}. {table.frameworks[score.framework]:<11} {_points(score.total)}")
+        if detailed:
+            for c in score.contributions:
+                click.echo(f"       +{c.points} {c.question}={c.answer}: {c.reason}")
+    winner = table.frameworks[rec.winner]
+    click.echo(f"\nRecommended: {winner}")
+    for reason in reasons_for(rec, rec.winner)[:3]:
+        click.echo(f"  - {reason}")
+    if rec.tie_break:
+        click.echo(f"  (tie: {rec.tie_break})")
+
+
+def _points(total: int) -> str:
+    return f"{total:>3} point" + ("" if total == 1 else "s")
+
+
+def _echo_plan(plan: Any) -> None:
+    click.echo(f"\nDry run: would write {len(plan.files)} files into {plan.target}")
+    if plan.overwritten:
+        click.echo(f"Would replace {len(plan.overwritten)} existing files:")
+        for path in plan.overwritten:
+            click.echo(f"  ! {path}")
+    for path in plan.files:
+        if path not in plan.overwritten:
+            click.echo(f"  + {path}")
+    click.echo("Nothing was written.")
+
+
+# -- entry point: the one place where errors and signals become messages and exit codes -----
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        code = cli.main(args=argv, prog_name="scaffold", standalone_mode=False)
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        click.echo(f"scaffold: {exc.format_message()}{hint}", err=True)
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        click.echo(f"scaffold: {exc.format_message()}", err=True)
+        return exc.exit_code
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("\nscaffold: interrupted; nothing was written", err=True)
+        return EXIT_INTERRUPTED
+    except Terminated:
+        click.echo("scaffold: terminated; nothing was written", err=True)
+        return EXIT_TERMINATED
+    except Exception as exc:  # a bug, not bad input: still one line, the traceback on request
+        if os.environ.get("SCAFFOLD_DEBUG"):
+            raise
+        click.echo(
+            f"scaffold: internal error ({type(exc).__name__}: {exc}); nothing was written. "
+            "Run again with SCAFFOLD_DEBUG=1 for the traceback and report it.",
+            err=True,
+        )
+        return EXIT_USER_ERROR
+    return code if isinstance(code, int) else 0
+
+
+def run() -> None:
+    sys.exit(main())

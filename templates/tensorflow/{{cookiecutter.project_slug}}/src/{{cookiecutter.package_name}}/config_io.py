@@ -1,0 +1,1 @@
+{% include "src/config_io.py" %}

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from scaffolder.cli import main
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """No test reads or writes the real HOME or config, and the host is a plain CPU machine."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("SCAFFOLD_ACCELERATOR", "cpu")
+    monkeypatch.delenv("SCAFFOLD_TEMPLATES", raising=False)
+    return home
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+@pytest.fixture
+def scaffold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run `scaffold ARGS` in-process through the real entry point, in a fresh working directory.
+
+    Exceptions that escape `main` surface in the test. The output is printed, so a failing assert shows it.
+    """
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+
+    def run(*args: str, input: str | None = None) -> Result:
+        runner = CliRunner()
+        with runner.isolation(input=input) as (out, err, *_):
+            exit_code = main(list(args))
+            stdout = out.getvalue().decode()
+            stderr = err.getvalue().decode() if err is not None else ""
+        print(f"$ scaffold {' '.join(args)}\n{stdout}{stderr}[exit {exit_code}]")
+        return Result(exit_code, stdout, stderr)
+
+    return run
+
+
+@pytest.fixture
+def templates_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty directory that `scaffold` uses as its templates (fill it with fixture_template)."""
+    root = tmp_path / "templates"
+    root.mkdir()
+    monkeypatch.setenv("SCAFFOLD_TEMPLATES", str(root))
+    return root
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # End-to-end tests last: a quick failure elsewhere shows before minutes of training.
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

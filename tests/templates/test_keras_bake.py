@@ -1,0 +1,83 @@
+"""Bake the Keras template over its variable matrix: it renders, lints, compiles, and options matter."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from harness import TEMPLATES, check_lint, leftover_jinja, variable_matrix
+
+TEMPLATE = str(TEMPLATES / "keras")
+FRAMEWORK_PACKAGE = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+
+
+def bake(cookies, **context):
+    result = cookies.bake(extra_context=context, template=TEMPLATE)
+    assert result.exit_code == 0, result.exception
+    return Path(result.project_path)
+
+
+@pytest.mark.parametrize("context", variable_matrix("keras"))
+def test_bake(cookies, context: dict) -> None:
+    project = bake(cookies, **context)
+    assert leftover_jinja(project) == []
+    package = project / "src" / "image_classifier"
+    for name in ("__init__", "__main__", "cli", "config_io", "config", "data", "model", "train",
+                 "evaluate", "export", "utils", "callbacks"):
+        assert (package / f"{name}.py").is_file(), name
+    assert (project / "configs" / "default.toml").is_file()
+    assert (project / "LICENSE").is_file() and (project / "README.md").is_file()
+    assert (project / ".github").exists() == (context.get("github_actions", "yes") == "yes")
+    assert (project / "Dockerfile").exists() == (context.get("dockerfile", "yes") == "yes")
+    assert (project / ".dockerignore").exists() == (context.get("dockerfile", "yes") == "yes")
+    check_lint(project)
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_backend_sets_keras_backend_and_dependencies(cookies, backend: str) -> None:
+    project = bake(cookies, backend=backend)
+    init = (project / "src" / "image_classifier" / "__init__.py").read_text()
+    assert f'os.environ.setdefault("KERAS_BACKEND", "{backend}")' in init
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    deps = " ".join(meta["dependencies"])
+    extras = meta["optional-dependencies"]
+    everything = deps + " " + " ".join(" ".join(v) for k, v in extras.items() if k != "export")
+    assert "keras>=3.8,<4" in deps and "pillow" in deps
+    # Only the chosen framework is required; the others appear nowhere.
+    for other in set(FRAMEWORK_PACKAGE) - {backend}:
+        assert other not in everything.replace("tensorboard", ""), other
+    if backend == "tensorflow":
+        assert extras["cpu"] == ["tensorflow-cpu>=2.16,<3"]
+        assert extras["gpu"][0].startswith("tensorflow[and-cuda]")
+    elif backend == "jax":
+        assert extras["cpu"] == ["jax[cpu]>=0.4.30"]
+        assert extras["gpu"][0].startswith("jax[cuda12]")
+        assert "tensorboard>=2.16" in meta["dependencies"]
+    else:
+        assert "torch>=2.4,<3" in meta["dependencies"]
+        assert "onnx" in extras
+    readme = (project / "README.md").read_text()
+    assert f"**{backend}** backend" in readme
+    assert "MultiWorkerMirroredStrategy" in readme and "DDP" in readme
+    if (project / "Dockerfile").exists():
+        assert f"KERAS_BACKEND={backend}" in (project / "Dockerfile").read_text()
+
+
+@pytest.mark.parametrize("accelerator", ["cpu", "cuda", "mps"])
+def test_install_lines_lead_with_the_accelerator(cookies, accelerator: str) -> None:
+    project = bake(cookies, accelerator=accelerator)
+    readme = (project / "README.md").read_text()
+    block = readme.split("```bash", 1)[1].split("```", 1)[0]
+    first = [line for line in block.splitlines() if line.startswith("pip install")][0]
+    marker = {"cpu": "CPU only", "cuda": "NVIDIA GPU", "mps": "macOS"}[accelerator]
+    assert marker in first
+
+
+@pytest.mark.parametrize(
+    "project_name", ["torch", "Keras", "import", "1st model", "tests"], ids=str
+)
+def test_hooks_reject_bad_names(cookies, project_name: str) -> None:
+    result = cookies.bake(extra_context={"project_name": project_name}, template=TEMPLATE)
+    assert result.exit_code != 0

@@ -1,0 +1,90 @@
+"""The real interactive prompt, in a pseudo-terminal, as a person would answer it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+
+@pytest.fixture
+def spawn(tmp_path: Path):
+    """Start `python -m scaffolder ARGS` on a pseudo-terminal in tmp_path."""
+    children: list[pexpect.spawn] = []
+
+    def start(*args: str) -> pexpect.spawn:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "TERM": "dumb", "COLUMNS": "120"}
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "scaffolder", *args],
+            cwd=str(tmp_path),
+            env=env,
+            encoding="utf-8",
+            timeout=30,
+            dimensions=(50, 160),
+        )
+        child.logfile_read = sys.stdout
+        children.append(child)
+        return child
+
+    yield start
+    for child in children:
+        child.close(force=True)
+
+
+def test_interactive_new_in_a_terminal(spawn, tmp_path: Path) -> None:
+    child = spawn("new", "-o", "out")
+    child.expect("Host: Python")
+    child.expect("Main purpose of the project")
+    child.expect(r"Choose \[\d\]")
+    child.sendline("?")  # the help line, then the same question again
+    child.expect(r"Choose \[\d\]")
+    child.sendline("3")  # learning
+    for _ in range(3):  # distributed, deployment, dataset size: Enter takes the default
+        child.expect(r"Choose \[\d\]")
+        child.sendline("")
+    child.expect("experience")
+    child.expect(r"Choose \[\d\]")
+    child.sendline("1")  # beginner
+    child.expect(r"Choose \[\d\]")  # domain
+    child.sendline("")
+    child.expect("Recommended: Keras")
+    child.expect(r"Framework \(Enter accepts the recommendation\)")
+    child.expect(r"Choose \[1\]")
+    child.sendline("")
+    child.expect("Project name")
+    child.sendline("import")  # a keyword: refused, asked again
+    child.expect("keyword")
+    child.expect("Project name")
+    child.sendline("Digit Reader")
+    for _ in range(5):  # the template's own choices (licence, Keras backend): take the defaults
+        index = child.expect([r"Choose \[\d\]", "Created "])
+        if index == 1:
+            break
+        child.sendline("")
+    child.expect("Next:")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    project = tmp_path / "out" / "digit-reader"
+    record = json.loads((project / ".scaffold.json").read_text(encoding="utf-8"))
+    assert record["template"] == "keras"
+    answers = record["context"]["cookiecutter"]
+    assert answers["project_name"] == "Digit Reader"
+    assert answers["_decision"]["answers"][0][1] == "Learning deep learning"
+    assert "## Why Keras" in (project / "README.md").read_text(encoding="utf-8")
+
+
+def test_ctrl_c_at_the_prompt_writes_nothing(spawn, tmp_path: Path) -> None:
+    child = spawn("new", "-o", "out")
+    child.expect(r"Choose \[\d\]")
+    child.sendintr()
+    child.expect("interrupted; nothing was written")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert not (tmp_path / "out").exists()
