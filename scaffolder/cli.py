@@ -11,85 +11,26 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .answers import FRAMEWORKS, Answers, load_answers_file, parse_assignment
+from .answers import FRAMEWORKS, Answers
 from .errors import (
     EXIT_INTERRUPTED,
     EXIT_TERMINATED,
     EXIT_USAGE,
     EXIT_USER_ERROR,
-    ScaffoldError,
     Terminated,
     UsageError,
 )
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+if TYPE_CHECKING:
+    from .presets import Presets
 
-
-# -- parameter callbacks: input is checked here, before any command body runs -----------------
-
-
-def _assignments(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict:
-    return dict(parse_assignment(v) for v in values)
-
-
-def _decision_answers(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict:
-    from .decision import validate_answers
-
-    return validate_answers(dict(parse_assignment(v) for v in values))
-
-
-def _answers_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Answers:
-    if value is None:
-        return Answers()
-    answers = load_answers_file(Path(value))
-    from .decision import validate_answers
-
-    answers.decision = validate_answers(answers.decision)
-    return answers
-
-
-answers_option = click.option(
-    "--answers",
-    "answers_file",
-    type=click.Path(dir_okay=False),
-    callback=_answers_file,
-    help="YAML or JSON file with `framework`, `decision` answers and template `variables`.",
-)
-
-
-def _preset(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    from .presets import load_preset, load_user_config
-    from .templates import list_templates
-
-    templates = list_templates()
-    return (
-        load_preset(Path(value), templates) if value else None,
-        load_user_config(templates),
-    )
-
-
-preset_option = click.option(
-    "--preset",
-    "presets",
-    type=click.Path(dir_okay=False),
-    callback=_preset,
-    help="Team preset (TOML/YAML/JSON): default variables, pinned answers, allowed frameworks. "
-    "The user's own defaults are read from the config file named in the README.",
-)
-answer_option = click.option(
-    "-a",
-    "--answer",
-    "decision_answers",
-    multiple=True,
-    metavar="QUESTION=ANSWER",
-    callback=_decision_answers,
-    help="Answer one decision question, e.g. -a purpose=research (repeatable).",
-)
+from .cli_options import CONTEXT, answer_option, answers_option, assignments, preset_option
+from .cli_teams import check, questions, update
 
 
 @click.group(context_settings=CONTEXT)
@@ -118,7 +59,7 @@ def cli() -> None:
     "variables",
     multiple=True,
     metavar="KEY=VALUE",
-    callback=_assignments,
+    callback=assignments,
     help="Set a template variable, e.g. --set project_name='Cat Detector' (repeatable).",
 )
 @answer_option
@@ -155,7 +96,7 @@ def new(
     variables: dict[str, str],
     decision_answers: dict[str, str],
     answers_file: Answers,
-    presets: tuple[Any, Any],
+    presets: Presets,
     output_dir: Path,
     template_spec: str | None,
     checkout: str | None,
@@ -178,10 +119,8 @@ def new(
     from .session import NewProject
 
     flags = Answers(framework, decision_answers, variables)
-    preset, user = presets
-    layers = [flags, answers_file] + [p.answers for p in (preset, user) if p is not None]
-    allowed = next((p.allowed for p in (preset, user) if p is not None and p.allowed), None)
-    session = NewProject(merged=merge(layers), interactive=not no_input, allowed=allowed)
+    layers = [flags, answers_file, *presets.layers]
+    session = NewProject(merged=merge(layers), interactive=not no_input, allowed=presets.allowed)
     if template_spec is not None:
         from .sources import open_template
 
@@ -275,125 +214,6 @@ def list_templates(as_json: bool) -> None:
         click.echo(f"{t.name:<{width}}  {t.version:<7}  {t.description}")
 
 
-@cli.command(context_settings=CONTEXT)
-@click.option("--framework", type=click.Choice(FRAMEWORKS), help="Only this framework's template.")
-@click.option("--template", "template_spec", metavar="PATH|GIT-URL", help="A team template.")
-@click.option("--checkout", metavar="REF", help="Branch, tag or commit of a --template git URL.")
-@click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON, with a JSON Schema for answers files."
-)
-def questions(
-    framework: str | None, template_spec: str | None, checkout: str | None, as_json: bool
-) -> None:
-    """List the decision questions and each template's variables (type, choices, default).
-
-    \b
-    Examples:
-      scaffold questions --framework keras
-      scaffold questions --json > answers.schema.json
-    """
-    from .decision import load_table
-    from .questions import describe
-    from .templates import get_template, list_templates
-
-    table = load_table()
-    if template_spec is not None:
-        from .sources import open_template
-
-        with open_template(template_spec, checkout, trust=True) as template:  # reads, runs nothing
-            described = describe([template], table)
-    else:
-        templates = [get_template(framework)] if framework else list(list_templates())
-        described = describe(templates, table)
-    if as_json:
-        click.echo(json.dumps(described, indent=2))
-        return
-    click.echo("Decision questions (scaffold new -a NAME=VALUE):")
-    for q in described["decision"]:
-        click.echo(f"  {q['name']:<14} {'|'.join(q['choices'])}  (default {q['default']})")
-    for t in described["templates"]:
-        click.echo(f"\nTemplate {t['name']} {t['version']} (scaffold new --set NAME=VALUE):")
-        for v in t["variables"]:
-            values = "|".join(v["choices"]) if v["type"] == "choice" else "text"
-            click.echo(f"  {v['name']:<16} {values}  (default {v['default']!s})")
-
-
-@cli.command(context_settings=CONTEXT)
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
-@preset_option
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for CI).")
-def check(directory: Path, presets: tuple[Any, Any], as_json: bool) -> None:
-    """Exit 0 when a generated project is on its template's current version and within policy.
-
-    \b
-    Examples:
-      scaffold check
-      scaffold check path/to/project --preset team-preset.toml --json
-    """
-    from .sync import check as check_project
-
-    preset, user = presets
-    allowed = next((p.allowed for p in (preset, user) if p is not None and p.allowed), None)
-    result = check_project(directory, allowed)
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
-    else:
-        state = "up to date" if result.ok else "needs attention"
-        click.echo(
-            f"{result.project}: template {result.template} {result.recorded_version} "
-            f"(current {result.current_version}): {state}"
-        )
-        for problem in result.problems:
-            click.echo(f"  - {problem}")
-    if not result.ok:
-        raise click.exceptions.Exit(EXIT_USER_ERROR)
-
-
-@cli.command(context_settings=CONTEXT)
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
-@click.option(
-    "--set",
-    "variables",
-    multiple=True,
-    metavar="KEY=VALUE",
-    callback=_assignments,
-    help="Change a recorded answer before re-rendering (repeatable).",
-)
-@click.option(
-    "--dry-run", is_flag=True, help="Show the diff the update would merge; change nothing."
-)
-@click.option("--trust", is_flag=True, help="Allow a team template's hooks and extensions to run.")
-def update(directory: Path, variables: dict[str, str], dry_run: bool, trust: bool) -> None:
-    """Merge the template's current version into a generated project, keeping your changes.
-
-    The project must be a clean git repository. The template's render lives on the branch
-    `scaffold/template`; git merges it, and conflicts are left for you to resolve.
-
-    \b
-    Examples:
-      scaffold update
-      scaffold update --dry-run
-      scaffold update path/to/project --set python_version=3.12
-    """
-    from .sync import update as update_project
-
-    result = update_project(directory, variables, dry_run=dry_run, trust=trust)
-    if dry_run:
-        click.echo(result.diff or "Nothing to update: the template renders as recorded.")
-        return
-    if result.conflicts:
-        raise ScaffoldError(
-            f"merged template {result.template} {result.to_version} with conflicts in "
-            f"{', '.join(result.conflicts)}; resolve them, then `git commit`"
-        )
-    if result.changed:
-        click.echo(
-            f"Merged template {result.template} {result.from_version} -> {result.to_version}."
-        )
-    else:
-        click.echo("Nothing to update: the project has the template's current files.")
-
-
 # -- output -----------------------------------------------------------------------------------
 
 
@@ -428,6 +248,10 @@ def _echo_plan(plan: Any) -> None:
         if path not in plan.overwritten:
             click.echo(f"  + {path}")
     click.echo("Nothing was written.")
+
+
+for command in (questions, check, update):
+    cli.add_command(command)
 
 
 # -- entry point: the one place where errors and signals become messages and exit codes -----

@@ -91,3 +91,27 @@ def _check_variables(where: str, variables: dict[str, str], templates: list[Temp
 def load_user_config(templates: Iterable[Template] = ()) -> Preset | None:
     path = user_config_path()
     return load_preset(path, templates) if path.is_file() else None
+
+
+@dataclass(frozen=True)
+class Presets:
+    """A `--preset` and the user's own config, in precedence order."""
+
+    found: tuple[Preset, ...] = ()
+
+    @classmethod
+    def load(cls, preset: Path | None) -> Presets:
+        from .templates import list_templates
+
+        templates = list_templates()
+        found = (load_preset(preset, templates) if preset else None, load_user_config(templates))
+        return cls(tuple(p for p in found if p is not None))
+
+    @property
+    def layers(self) -> list[Answers]:
+        return [p.answers for p in self.found]
+
+    @property
+    def allowed(self) -> tuple[str, ...] | None:
+        """The policy of the highest layer that sets one."""
+        return next((p.allowed for p in self.found if p.allowed), None)

@@ -8,28 +8,22 @@ train step with XLA on TensorFlow and JAX. Defaults per backend on the CPU: JAX 
 it every op dispatches eagerly); TensorFlow does not (its oneDNN kernels beat XLA's CPU
 convolutions, which is also what `jit_compile="auto"` picks); PyTorch does not (`torch.compile`
 takes far longer than this epoch on a CPU). `--jit-compile true|false` overrides. Mixed precision
-stays off on the CPU, where it is emulated and slower.
+stays off on the CPU, where it is emulated and slower. Off the TensorFlow backend nothing imports
+TensorFlow (see seed_everything).
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
+import random
 import sys
 import time
 
-BACKENDS = ("tensorflow", "jax", "torch")
-
-
-def backend_from_argv() -> str:
-    """Keras reads KERAS_BACKEND once, at import: it must be set before `import keras`."""
-    probe = argparse.ArgumentParser(add_help=False)
-    probe.add_argument("--backend", choices=BACKENDS, default="tensorflow")
-    return probe.parse_known_args()[0].backend
-
-
-os.environ["KERAS_BACKEND"] = backend_from_argv()
+# Keras reads KERAS_BACKEND once, when it is imported: set it from --backend before `import keras`.
+os.environ["KERAS_BACKEND"] = (
+    sys.argv[sys.argv.index("--backend") + 1] if "--backend" in sys.argv[:-1] else "tensorflow"
+)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras
@@ -75,6 +69,20 @@ class Clock(keras.callbacks.Callback):
         self.clock.step_done()
 
 
+def seed_everything(seed: int, backend: str) -> None:
+    """`keras.utils.set_random_seed` would import TensorFlow (2+ s) on every backend."""
+    random.seed(seed)  # Keras draws its default layer seeds from here
+    np.random.seed(seed)
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        tf.random.set_seed(seed)
+    elif backend == "torch":
+        import torch
+
+        torch.manual_seed(seed)
+
+
 def on_gpu(backend: str) -> bool:
     if backend == "tensorflow":
         import tensorflow as tf
@@ -91,9 +99,10 @@ def on_gpu(backend: str) -> bool:
 
 def main() -> None:
     backend = keras.backend.backend()
+    backends = ("tensorflow", "jax", "torch")
     args = parse_args(
         **{
-            "--backend": {"choices": BACKENDS, "default": "tensorflow"},
+            "--backend": {"choices": backends, "default": "tensorflow"},
             "--jit-compile": {"choices": ("true", "false"), "default": None},
         }
     )
@@ -101,7 +110,7 @@ def main() -> None:
     jit = args.jit_compile == "true" if args.jit_compile else backend == "jax" or gpu
     if gpu:
         keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
-    keras.utils.set_random_seed(args.seed)
+    seed_everything(args.seed, backend)
     x, y, x_val, y_val = synthetic(args.num_samples, args.seed)
     model = build_model(args.seed)
     model.compile(

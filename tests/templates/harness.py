@@ -25,6 +25,9 @@ from cookiecutter.main import cookiecutter
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
 LEFTOVER_JINJA = re.compile(r"{{|}}|{%|%}|{#(?!\s*noqa)")
+# Console scripts of the frameworks, which live in the test environment's bin/, not the project's venv:
+# run them as modules of the project's python so that they import the installed project.
+FRAMEWORK_COMMANDS = {"torchrun": ["-m", "torch.distributed.run"]}
 
 
 def require(*modules: str) -> None:
@@ -126,6 +129,8 @@ class ProjectEnv:
         command = [str(a) for a in args]
         if not Path(command[0]).is_absolute() and (self.bin / command[0]).exists():
             command[0] = str(self.bin / command[0])
+        elif command[0] in FRAMEWORK_COMMANDS:
+            command[:1] = [str(self.bin / "python"), *FRAMEWORK_COMMANDS[command[0]]]
         result = subprocess.run(
             command,
             cwd=self.root,

@@ -1,4 +1,4 @@
-"""Bake the Keras template over its variable matrix: it renders, lints, compiles, and options matter."""
+"""Bakes of the Keras template: every option renders a clean, lint-free project; options matter."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from harness import TEMPLATES, check_lint, leftover_jinja, variable_matrix
 
 TEMPLATE = str(TEMPLATES / "keras")
@@ -24,8 +23,10 @@ def test_bake(cookies, context: dict) -> None:
     project = bake(cookies, **context)
     assert leftover_jinja(project) == []
     package = project / "src" / "image_classifier"
-    for name in ("__init__", "__main__", "cli", "config_io", "config", "data", "model", "train",
-                 "evaluate", "export", "utils", "callbacks"):
+    modules = (
+        "__init__ __main__ cli config_io config data model train evaluate export utils callbacks"
+    )
+    for name in modules.split():
         assert (package / f"{name}.py").is_file(), name
     assert (project / "configs" / "default.toml").is_file()
     assert (project / "LICENSE").is_file() and (project / "README.md").is_file()
@@ -70,7 +71,7 @@ def test_install_lines_lead_with_the_accelerator(cookies, accelerator: str) -> N
     project = bake(cookies, accelerator=accelerator)
     readme = (project / "README.md").read_text()
     block = readme.split("```bash", 1)[1].split("```", 1)[0]
-    first = [line for line in block.splitlines() if line.startswith("pip install")][0]
+    first = next(line for line in block.splitlines() if line.startswith("pip install"))
     marker = {"cpu": "CPU only", "cuda": "NVIDIA GPU", "mps": "macOS"}[accelerator]
     assert marker in first
 

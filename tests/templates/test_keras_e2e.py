@@ -21,9 +21,8 @@ def project(request, tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
     require("keras", backend)
     root = tmp_path_factory.mktemp(f"keras-{backend}")
     baked = bake("keras", root, project_name=f"Keras {backend} e2e", backend=backend)
-    env = install(baked, root / "venv", extras=CPU_EXTRAS[backend])
-    env.extra_env["KERAS_BACKEND"] = backend
-    return env
+    # No KERAS_BACKEND here: the project's package must select its backend by itself.
+    return install(baked, root / "venv", extras=CPU_EXTRAS[backend])
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +32,10 @@ def trained(project: ProjectEnv) -> dict:
 
 def _cmd(project: ProjectEnv) -> str:
     return project.root.name
+
+
+def _backend(project: ProjectEnv) -> str:
+    return project.root.name.split("-")[1]  # keras-<backend>-e2e
 
 
 def _rows(project: ProjectEnv) -> list[dict]:
@@ -47,7 +50,7 @@ def test_project_tests_pass(project: ProjectEnv) -> None:
 def test_train_one_epoch(project: ProjectEnv, trained: dict) -> None:
     out = project.root / "runs" / "default"
     assert trained["epochs_completed"] == 1
-    assert trained["backend"] == project.extra_env["KERAS_BACKEND"]
+    assert trained["backend"] == _backend(project)
     for name in ("best.keras", "last.keras", "metrics.csv", "config.toml"):
         assert (out / name).is_file(), name
     assert any((out / "tensorboard").rglob("events.out.tfevents.*"))
@@ -56,8 +59,9 @@ def test_train_one_epoch(project: ProjectEnv, trained: dict) -> None:
 
 
 def test_resume_to_epoch_two(project: ProjectEnv, trained: dict) -> None:
-    result = project.run_json(_cmd(project), "train", "--resume", *SMALL[:2],
-                              "--set", "trainer.epochs=2")
+    result = project.run_json(
+        _cmd(project), "train", "--resume", *SMALL[:2], "--set", "trainer.epochs=2"
+    )
     assert (result["epochs_completed"], result["epochs_this_run"]) == (2, 1)
     assert [row["epoch"] for row in _rows(project)] == ["1", "2"]
 
@@ -75,11 +79,16 @@ def test_export_round_trip(project: ProjectEnv, trained: dict) -> None:
 
 
 def test_jax_data_parallel_on_two_cpu_devices(project: ProjectEnv, trained: dict) -> None:
-    if project.extra_env["KERAS_BACKEND"] != "jax":
+    if _backend(project) != "jax":
         pytest.skip("DataParallel is the JAX backend's strategy")
     result = project.run_json(
-        _cmd(project), "train", *SMALL,
-        "--set", "distribute.strategy=data_parallel", "--set", "trainer.output_dir=runs/dp",
+        _cmd(project),
+        "train",
+        *SMALL,
+        "--set",
+        "distribute.strategy=data_parallel",
+        "--set",
+        "trainer.output_dir=runs/dp",
         env={"XLA_FLAGS": "--xla_force_host_platform_device_count=2"},
     )
     assert (result["strategy"], result["num_devices"]) == ("data_parallel", 2)

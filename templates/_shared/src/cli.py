@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,7 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .export import export
 
         result = export(config, checkpoint=args.checkpoint)
-    print(json.dumps(result, indent=2, default=str))
+    # Under a launcher such as torchrun every process returns the result; rank 0 prints it.
+    if os.environ.get("RANK", "0") == "0":
+        print(json.dumps(result, indent=2, default=str))
     return 0
 
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 @dataclass
 class DataConfig:
-    # "synthetic", a folder with one sub-folder per class, an .npz (x, y) or a .csv (label, pixels...)
+    # "synthetic", or a path: a folder of class sub-folders, an .npz (x, y), a .csv (label, pixels)
     source: str = "synthetic"
     num_samples: int = 2000  # synthetic data only
     image_size: int = 28
@@ -20,7 +20,7 @@ class DataConfig:
     num_classes: int = 10
     val_fraction: float = 0.2
     batch_size: int = 64
-    # 0 loads in the main process, the fastest choice for in-memory arrays; use a few for image folders.
+    # 0 loads in the main process, fastest for in-memory arrays; use a few for image folders.
     num_workers: int = 0
 
 
@@ -37,11 +37,11 @@ class TrainerConfig:
     weight_decay: float = 1e-4
     schedule: Literal["cosine", "onecycle"] = "cosine"
     warmup_fraction: float = 0.05  # of all steps; cosine schedule only
-    grad_clip: float | None = 1.0
+    grad_clip: float = 1.0  # max gradient norm; 0 turns clipping off
     seed: int = 0
     deterministic: bool = False
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
-    # auto: bf16 on CUDA GPUs that support it, else fp16 with a GradScaler; off (fp32) on CPU and MPS.
+    # auto: bf16 on CUDA GPUs that support it, else fp16 with a GradScaler; fp32 on CPU and MPS.
     mixed_precision: Literal["auto", "bf16", "fp16", "off"] = "auto"
     compile: bool = False
     output_dir: Path = Path("runs/default")

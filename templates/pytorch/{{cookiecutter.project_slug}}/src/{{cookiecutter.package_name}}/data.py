@@ -67,7 +67,11 @@ class ImageFolder(Dataset):
 def synthetic_arrays(cfg: DataConfig, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Each class is a smooth random pattern; samples are shifted, rescaled, noisy copies of it."""
     rng = np.random.default_rng(seed)
-    coarse = torch.from_numpy(rng.normal(size=(cfg.num_classes, cfg.channels, 4, 4)))
+    dims = cfg.channels * 16
+    basis = rng.normal(size=(dims, cfg.num_classes))
+    if cfg.num_classes <= dims:  # orthogonal patterns: every pair of classes is equally distinct
+        basis = np.linalg.qr(basis)[0] * np.sqrt(dims)
+    coarse = torch.from_numpy(basis.T.reshape(cfg.num_classes, cfg.channels, 4, 4).copy())
     size = (cfg.image_size, cfg.image_size)
     prototypes = F.interpolate(coarse, size=size, mode="bicubic", align_corners=False).numpy()
     labels = rng.integers(0, cfg.num_classes, size=cfg.num_samples)
@@ -75,7 +79,7 @@ def synthetic_arrays(cfg: DataConfig, seed: int) -> tuple[torch.Tensor, torch.Te
     shift = max(1, cfg.image_size // 14)
     for i, (dy, dx) in enumerate(rng.integers(-shift, shift + 1, size=(cfg.num_samples, 2))):
         images[i] = np.roll(images[i], (int(dy), int(dx)), axis=(1, 2))
-    images += rng.normal(scale=0.8, size=images.shape)
+    images += rng.normal(scale=0.5, size=images.shape)
     images = 1.0 / (1.0 + np.exp(-images))  # squash into (0, 1) like real pixel intensities
     return torch.from_numpy(images.astype(np.float32)), torch.from_numpy(labels)
 

@@ -133,6 +133,14 @@ class Distributed:
             dist.all_reduce(values, op=dist.ReduceOp.SUM)
         return values
 
+    def all_gather(self, value: Any) -> list[Any]:
+        """Every rank's `value`, in rank order (a collective: all ranks must call it)."""
+        if not self.enabled:
+            return [value]
+        gathered: list[Any] = [None] * self.world_size
+        dist.all_gather_object(gathered, value)
+        return gathered
+
 
 def init_distributed(device_name: str) -> Distributed:
     """Join the process group when torchrun started us (it sets WORLD_SIZE, RANK, LOCAL_RANK)."""

@@ -1,0 +1,70 @@
+"""Options and parameter callbacks the commands share: input is checked here, before a command runs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from .answers import Answers, load_answers_file, parse_assignment
+
+if TYPE_CHECKING:
+    from .presets import Presets
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def assignments(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict:
+    return dict(parse_assignment(v) for v in values)
+
+
+def _decision_answers(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict:
+    from .decision import validate_answers
+
+    return validate_answers(dict(parse_assignment(v) for v in values))
+
+
+def _answers_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Answers:
+    if value is None:
+        return Answers()
+    answers = load_answers_file(Path(value))
+    from .decision import validate_answers
+
+    answers.decision = validate_answers(answers.decision)
+    return answers
+
+
+answers_option = click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False),
+    callback=_answers_file,
+    help="YAML or JSON file with `framework`, `decision` answers and template `variables`.",
+)
+
+
+def _preset(ctx: click.Context, param: click.Parameter, value: str | None) -> Presets:
+    from .presets import Presets
+
+    return Presets.load(Path(value) if value else None)
+
+
+preset_option = click.option(
+    "--preset",
+    "presets",
+    type=click.Path(dir_okay=False),
+    callback=_preset,
+    help="Team preset (TOML/YAML/JSON): default variables, pinned answers, allowed frameworks. "
+    "The user's own defaults are read from the config file named in the README.",
+)
+answer_option = click.option(
+    "-a",
+    "--answer",
+    "decision_answers",
+    multiple=True,
+    metavar="QUESTION=ANSWER",
+    callback=_decision_answers,
+    help="Answer one decision question, e.g. -a purpose=research (repeatable).",
+)

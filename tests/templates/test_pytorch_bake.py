@@ -1,0 +1,76 @@
+"""Bake the PyTorch template once per value of every choice: it renders, lints and compiles."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.templates.harness import TEMPLATES, check_lint, leftover_jinja, variable_matrix
+
+TEMPLATE = str(TEMPLATES / "pytorch")
+PACKAGE = "image_classifier"
+MODULES = ["cli", "config", "config_io", "data", "model", "train", "evaluate", "export", "utils"]
+
+
+@pytest.mark.parametrize("context", variable_matrix("pytorch"))
+def test_bake(cookies, context: dict) -> None:
+    result = cookies.bake(extra_context=context, template=TEMPLATE)
+    assert result.exit_code == 0, result.exception
+    project = result.project_path
+    assert leftover_jinja(project) == []
+    check_lint(project)
+
+    src = project / "src" / PACKAGE
+    for name in MODULES:
+        assert (src / f"{name}.py").is_file(), name
+    assert (project / "configs" / "default.toml").is_file()
+    assert list((project / "tests").glob("test_*.py"))
+    pyproject = (project / "pyproject.toml").read_text()
+    assert '"torch>=' in pyproject and '"pillow>=' in pyproject and '"tensorboard>=' in pyproject
+
+    assert (project / "Dockerfile").exists() == (context.get("dockerfile", "yes") == "yes")
+    assert (project / ".dockerignore").exists() == (context.get("dockerfile", "yes") == "yes")
+    ci = project / ".github" / "workflows" / "ci.yml"
+    assert ci.exists() == (context.get("github_actions", "yes") == "yes")
+
+    license_text = (project / "LICENSE").read_text()
+    expected = {
+        "MIT": "MIT License",
+        "Apache-2.0": "Apache License",
+        "BSD-3-Clause": "BSD 3-Clause",
+        "Proprietary": "",
+    }[context.get("license", "MIT")]
+    assert expected in license_text
+    if context.get("license") == "Proprietary":
+        assert "license =" not in pyproject
+
+    python = context.get("python_version", "3.11")
+    assert f'requires-python = ">={python}"' in pyproject
+    assert f'target-version = "py{python.replace(".", "")}"' in pyproject
+
+    readme = (project / "README.md").read_text()
+    install = readme[readme.index("```bash") : readme.index("## Commands")]
+    first = install.splitlines()[2]
+    accelerator = context.get("accelerator", "cpu")
+    assert {"cpu": "whl/cpu", "cuda": "whl/cu128", "mps": "Apple silicon"}[accelerator] in first
+    assert "torchrun --standalone --nproc_per_node" in readme
+    if (project / "Dockerfile").exists():
+        dockerfile = (project / "Dockerfile").read_text()
+        index = "whl/cu128" if accelerator == "cuda" else "whl/cpu"
+        assert index in dockerfile
+
+
+@pytest.mark.parametrize(
+    "project_name", ["torch", "import", "1st model", "NumPy", "tensorboard", "Tests"]
+)
+def test_hooks_refuse_names_that_break_the_project(cookies, project_name: str) -> None:
+    result = cookies.bake(extra_context={"project_name": project_name}, template=TEMPLATE)
+    assert result.exit_code != 0
+
+
+def test_names_are_derived_from_the_project_name(cookies) -> None:
+    result = cookies.bake(extra_context={"project_name": "Cat Dog Net"}, template=TEMPLATE)
+    assert result.exit_code == 0, result.exception
+    assert result.project_path.name == "cat-dog-net"
+    assert (result.project_path / "src" / "cat_dog_net" / "train.py").is_file()
+    pyproject = (result.project_path / "pyproject.toml").read_text()
+    assert 'cat-dog-net = "cat_dog_net.cli:main"' in pyproject
