@@ -21,6 +21,8 @@ def assignments(ctx: click.Context, param: click.Parameter, values: Sequence[str
 
 
 def _decision_answers(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict:
+    if not values:
+        return {}
     from .decision import validate_answers
 
     return validate_answers(dict(parse_assignment(v) for v in values))

@@ -80,9 +80,12 @@ def check_project_name(project_name: str) -> None:
             f"project name {project_name!r} holds bytes that are not text in this locale; "
             "run with a UTF-8 locale (e.g. LC_ALL=C.UTF-8) or use an ASCII name"
         )
-    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in project_name):
+    # Control, format, unassigned and private-use characters (and separators other than the
+    # plain space) print differently, or not at all, on the machines the repo is cloned to.
+    if not all(ch.isprintable() or ch == " " for ch in project_name):
         raise InvalidNameError(
-            f"project name {project_name!r} contains control characters; use printable text"
+            f"project name {project_name!r} contains control characters or others that do not print; "
+            "use printable text"
         )
     if "/" in project_name or "\\" in project_name:
         suggestion = _name_suggestion(re.sub(r"[/\\]+", " ", project_name).strip(" ."))

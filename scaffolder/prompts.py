@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
-from .decision import DecisionTable, Question, Recommendation
 from .errors import NoTerminalError, ScaffoldError
-from .templates import Template, Variable
+
+if TYPE_CHECKING:
+    from .decision import DecisionTable, Question, Recommendation
+    from .templates import Template, Variable
 
 HELP = "?"
 

@@ -5,22 +5,27 @@ The CLI builds a `NewProject` from its flags and calls its steps in order; tests
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .answers import Answers, check_literal, template_context
-from .decision import DecisionTable, Recommendation, load_table, reasons_for, recommend
 from .errors import InvalidAnswerError
 from .generate import Plan
 from .host import Host, detect
-from .names import check_project_name, resolve_names
+from .names import resolve_names
 from .templates import Template, get_template, list_templates
+
+if TYPE_CHECKING:
+    from .decision import DecisionTable, Recommendation
 
 
 def decision_record(table: DecisionTable, rec: Recommendation, chosen: str) -> dict[str, Any]:
     """What the generated README shows under "Why <framework>": answers, ranking, reasons."""
+    from .decision import reasons_for
+
     answers = []
     for question in table.questions:
         value = rec.answers[question.key]
@@ -37,7 +42,6 @@ def decision_record(table: DecisionTable, rec: Recommendation, chosen: str) -> d
 
 def _check_name(value: str) -> None:
     check_literal("project_name", value)
-    check_project_name(value)
     resolve_names(value)
 
 
@@ -48,10 +52,16 @@ class NewProject:
     allowed: tuple[str, ...] | None = None  # a team policy: the frameworks a project may use
     team_template: Template | None = None  # --template: a team's own template, no decision
     host: Host = field(default_factory=detect)
-    table: DecisionTable = field(default_factory=load_table)
     recommendation: Recommendation | None = None
     template: Template | None = None
     context: dict[str, Any] = field(default_factory=dict)
+
+    @functools.cached_property
+    def table(self) -> DecisionTable:
+        # Loaded on first use: `--framework X` alone never needs the decision table.
+        from .decision import load_table
+
+        return load_table()
 
     def start(self, has_answers_file: bool = False) -> None:
         """Check the known answers up front; refuse to prompt where there is no terminal."""
@@ -106,6 +116,8 @@ class NewProject:
             from .prompts import ask_decision
 
             answers = ask_decision(self.table, answers)
+        from .decision import recommend
+
         self.recommendation = recommend(answers, self.table, self.allowed)
         return self.recommendation
 
@@ -123,6 +135,8 @@ class NewProject:
 
                 framework = choose_framework(rec, self.table)
         elif self.merged.decision:
+            from .decision import recommend
+
             self.recommendation = recommend(self.merged.decision, self.table, self.allowed)
         self.template = get_template(framework)
         self._fill(self.template)
@@ -150,9 +164,8 @@ class NewProject:
     def next_steps(self, plan: Plan) -> list[str]:
         """The three commands to run in the new project: enter it, install it, train."""
         target = os.path.relpath(plan.target) if plan.target.is_absolute() else str(plan.target)
-        install = plan.template.install.get(
-            self.context.get("accelerator", "cpu"), 'pip install -e ".[dev]"'
-        )
+        # A template says how to install itself for the chosen accelerator in `__next_install`.
+        install = plan.extra.get("context", {}).get("__next_install") or "pip install -e '.[dev]'"
         return [
             f"cd {target}",
             f"python -m venv .venv && . .venv/bin/activate && {install}",

@@ -35,7 +35,6 @@ class Template:
     description: str
     variables: dict[str, Variable] = field(default_factory=dict)
     asks: tuple[str, ...] = ()
-    install: dict[str, str] = field(default_factory=dict)  # accelerator -> install command
     source: str = ""  # where a team template came from (a path or git URL); "" for packaged ones
 
 
@@ -79,7 +78,6 @@ def load_template(path: Path, name: str | None = None) -> Template:
         description=str(data.get("_description", "")),
         variables=variables,
         asks=tuple(data.get("_ask", ("project_name",))),
-        install=dict(data.get("_install", {})),
     )
 
 

@@ -271,23 +271,32 @@ def test_bad_decision_answer_is_one_line(scaffold) -> None:
     assert "choose one of: python-service, cpp-java, mobile-edge, browser" in result.stderr
 
 
-@pytest.mark.parametrize("framework", FRAMEWORKS)
-def test_new_with_the_real_templates(scaffold, framework: str) -> None:
+@pytest.mark.parametrize(
+    ("framework", "settings", "install"),
+    [
+        ("pytorch", [], "pip install torch --index-url https://download.pytorch.org/whl/cpu"),
+        ("pytorch", ["accelerator=cuda"], "download.pytorch.org/whl/cu128"),
+        ("tensorflow", [], "pip install -e '.[cpu,dev]'"),
+        ("tensorflow", ["accelerator=cuda"], "pip install -e '.[gpu,dev]'"),
+        ("keras", [], "pip install -e '.[cpu,dev]'"),
+        ("keras", ["backend=torch"], "download.pytorch.org/whl/cpu"),
+    ],
+    ids=["pytorch", "pytorch-cuda", "tensorflow", "tensorflow-cuda", "keras", "keras-torch"],
+)
+def test_new_with_the_real_templates(
+    scaffold, framework: str, settings: list[str], install: str
+) -> None:
+    sets = [arg for setting in settings for arg in ("--set", setting)]
     result = scaffold(
-        "new",
-        "--no-input",
-        "--framework",
-        framework,
-        "-o",
-        "projects",
-        "--set",
-        "project_name=Real One",
-        "-a",
-        "purpose=research",
-    )
+        "new", "--no-input", "--framework", framework, "-o", "projects",
+        "--set", "project_name=Real One", "-a", "purpose=research", *sets,
+    )  # fmt: skip
     assert result.exit_code == 0
     project = Path("projects/real-one")
     assert (project / "pyproject.toml").is_file()
     assert (project / "src/real_one/train.py").is_file()
     readme = (project / "README.md").read_text(encoding="utf-8")
     assert "## Why" in readme and "| Main purpose of the project |" in readme
+    next_steps = result.stdout.split("Next:")[1]
+    assert install in next_steps
+    assert "{{" not in next_steps and "{%" not in next_steps

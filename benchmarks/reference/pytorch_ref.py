@@ -1,9 +1,9 @@
 """Reference: the PyTorch template's default CNN in a minimal loop with PyTorch's fast settings.
 
-Same data generator idea (a bicubic-upsampled 4x4 pattern per class, shifted, rescaled, plus
-noise, squashed into [0, 1]), same split (20 % held out), same model (conv-BN-ReLU blocks of
-32/64/128 with max pooling between them, global average pooling, dropout 0.1, linear head; about
-95k parameters), AdamW with warm-up and cosine decay, gradient clipping at 1.0, batch 64.
+Same data generator idea (a bicubic-upsampled orthogonal 4x4 pattern per class, shifted, rescaled,
+plus noise, squashed into [0, 1]), same split (20 % held out), same model (pixels centred, then
+conv-BN-ReLU blocks of 32/64/128 with max pooling between them, BN momentum 0.3, Kaiming init,
+global average pooling, dropout 0.1, linear head; about 94k parameters), AdamW with warm-up and cosine decay, gradient clipping at 1.0, batch 64.
 Speed settings: tensors already in memory and batched by index (no DataLoader workers to start),
 channels_last memory format, the fused AdamW kernel, `torch.inference_mode` for validation.
 `--compile` adds `torch.compile`; on a CPU its compile time dwarfs a one-epoch run, so eager is
@@ -25,14 +25,15 @@ from torch import nn
 
 def synthetic(n: int, seed: int, size: int = 28, classes: int = 10) -> tuple[torch.Tensor, ...]:
     rng = np.random.default_rng(seed)
-    coarse = torch.from_numpy(rng.normal(size=(classes, 1, 4, 4)))
+    basis = np.linalg.qr(rng.normal(size=(16, classes)))[0] * 4.0  # orthogonal class patterns
+    coarse = torch.from_numpy(basis.T.reshape(classes, 1, 4, 4).copy())
     prototypes = F.interpolate(coarse, size=(size, size), mode="bicubic").numpy()
     labels = rng.integers(0, classes, size=n)
     images = prototypes[labels] * rng.uniform(0.6, 1.4, size=(n, 1, 1, 1))
     shift = max(1, size // 14)
     for i, (dy, dx) in enumerate(rng.integers(-shift, shift + 1, size=(n, 2))):
         images[i] = np.roll(images[i], (int(dy), int(dx)), axis=(1, 2))
-    images = 1.0 / (1.0 + np.exp(-(images + rng.normal(scale=0.8, size=images.shape))))
+    images = 1.0 / (1.0 + np.exp(-(images + rng.normal(scale=0.5, size=images.shape))))
     x, y = torch.from_numpy(images.astype(np.float32)), torch.from_numpy(labels)
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     n_val = max(1, round(n * 0.2))
@@ -40,25 +41,23 @@ def synthetic(n: int, seed: int, size: int = 28, classes: int = 10) -> tuple[tor
 
 
 def block(in_channels: int, out_channels: int) -> list[nn.Module]:
-    return [
-        nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),
-        nn.BatchNorm2d(out_channels),
-        nn.ReLU(inplace=True),
-    ]
+    conv = nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False)
+    nn.init.kaiming_normal_(conv.weight, mode="fan_in", nonlinearity="relu")
+    return [conv, nn.BatchNorm2d(out_channels, momentum=0.3), nn.ReLU(inplace=True)]
 
 
-def build_model() -> nn.Sequential:
-    return nn.Sequential(
-        *block(1, 32),
-        nn.MaxPool2d(2),
-        *block(32, 64),
-        nn.MaxPool2d(2),
-        *block(64, 128),
-        nn.AdaptiveAvgPool2d(1),
-        nn.Flatten(),
-        nn.Dropout(0.1),
-        nn.Linear(128, 10),
-    )
+class ConvNet(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = nn.Sequential(
+            *block(1, 32), nn.MaxPool2d(2), *block(32, 64), nn.MaxPool2d(2), *block(64, 128)
+        )
+        self.head = nn.Sequential(
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(0.1), nn.Linear(128, 10)
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features((x - 0.5) / 0.5))
 
 
 def warmup_cosine(total: int, warmup_fraction: float = 0.05):
@@ -80,7 +79,7 @@ def main() -> None:
     x, y, x_val, y_val = synthetic(args.num_samples, args.seed)
     x, x_val = (t.to(device).contiguous(memory_format=torch.channels_last) for t in (x, x_val))
     y, y_val = y.to(device), y_val.to(device)
-    model = build_model().to(device, memory_format=torch.channels_last)
+    model = ConvNet().to(device, memory_format=torch.channels_last)
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4, fused=True)
     steps = math.ceil(len(x) / args.batch_size)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, warmup_cosine(steps))

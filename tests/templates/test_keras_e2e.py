@@ -78,18 +78,16 @@ def test_export_round_trip(project: ProjectEnv, trained: dict) -> None:
     assert result["max_abs_diff"] < 1e-4
 
 
-def test_jax_data_parallel_on_two_cpu_devices(project: ProjectEnv, trained: dict) -> None:
+def test_data_parallel_on_jax_and_refused_elsewhere(project: ProjectEnv, trained: dict) -> None:
+    command = (_cmd(project), "train", *SMALL, "--set", "distribute.strategy=data_parallel",
+               "--set", "trainer.output_dir=runs/dp")  # fmt: skip
     if _backend(project) != "jax":
-        pytest.skip("DataParallel is the JAX backend's strategy")
+        refused = project.run(*command, check=False)
+        assert refused.returncode == 2
+        assert "needs the JAX backend" in refused.stderr and "Traceback" not in refused.stderr
+        return
     result = project.run_json(
-        _cmd(project),
-        "train",
-        *SMALL,
-        "--set",
-        "distribute.strategy=data_parallel",
-        "--set",
-        "trainer.output_dir=runs/dp",
-        env={"XLA_FLAGS": "--xla_force_host_platform_device_count=2"},
+        *command, env={"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
     )
     assert (result["strategy"], result["num_devices"]) == ("data_parallel", 2)
     assert result["epochs_completed"] == 1

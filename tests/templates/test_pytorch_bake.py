@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.templates.harness import TEMPLATES, check_lint, leftover_jinja, variable_matrix
+from harness import TEMPLATES, check_lint, leftover_jinja, variable_matrix
 
 TEMPLATE = str(TEMPLATES / "pytorch")
 PACKAGE = "image_classifier"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.templates.harness import ProjectEnv, bake, install, require
+from harness import ProjectEnv, bake, install, require
 
 pytestmark = pytest.mark.e2e
 
@@ -107,3 +107,19 @@ def test_torchrun_two_processes(env: ProjectEnv) -> None:
     assert sorted(p.name for p in out.glob("*.pt")) == ["best.pt", "last.pt"]
     assert len(rows(out)) == 1
     assert len(list((out / "tensorboard").glob("events.out.tfevents.*"))) == 1
+
+
+def test_training_does_not_import_tensorflow(env: ProjectEnv, tmp_path: Path) -> None:
+    """TensorBoard logging must not pull in TensorFlow (seconds of start-up) where it is installed."""
+    require("torch", "tensorflow")
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from {PACKAGE}.cli import main
+        main(["train", "--set", "data.num_samples=128", "--set", "trainer.epochs=1",
+              "--set", "trainer.output_dir={tmp_path / "run"}"])
+        assert "tensorflow" not in sys.modules, "training imported tensorflow"
+        """
+    )
+    env.run("python", "-c", code)
+    assert list((tmp_path / "run" / "tensorboard").glob("events.out.tfevents.*"))

@@ -58,6 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run(args: argparse.Namespace, config: Config) -> dict:
+    if args.command == "train":
+        from .train import train
+
+        return train(config, resume=args.resume)
+    if args.command == "evaluate":
+        from .evaluate import evaluate
+
+        return evaluate(config, checkpoint=args.checkpoint)
+    from .export import export
+
+    return export(config, checkpoint=args.checkpoint)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     config_path = args.config
@@ -65,21 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         config_path = DEFAULT_CONFIG
     try:
         config = load_config(Config, config_path, args.overrides)
-    except ConfigError as exc:
+        result = run(args, config)
+    except ConfigError as exc:  # a setting that cannot work: one line, not a traceback
         print(f"{{ cookiecutter.project_slug }}: {exc}", file=sys.stderr)
         return 2
-    if args.command == "train":
-        from .train import train
-
-        result = train(config, resume=args.resume)
-    elif args.command == "evaluate":
-        from .evaluate import evaluate
-
-        result = evaluate(config, checkpoint=args.checkpoint)
-    else:
-        from .export import export
-
-        result = export(config, checkpoint=args.checkpoint)
     # Under a launcher such as torchrun every process returns the result; rank 0 prints it.
     if os.environ.get("RANK", "0") == "0":
         print(json.dumps(result, indent=2, default=str))

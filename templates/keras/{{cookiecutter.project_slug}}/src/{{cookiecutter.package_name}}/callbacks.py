@@ -4,13 +4,14 @@ and the run record that `train --resume` reads."""
 from __future__ import annotations
 
 import json
-import socket
 import time
 from pathlib import Path
 from typing import Any, ClassVar
 
 import keras
 import numpy as np
+
+from .scalars import ScalarWriter
 
 STATE_FILE = "state.json"
 
@@ -59,52 +60,28 @@ class MetricsCSV(keras.callbacks.CSVLogger):
 
 
 class ScalarTensorBoard(keras.callbacks.Callback):
-    """Epoch scalars in TensorBoard's event format, written without importing TensorFlow.
+    """Epoch scalars for TensorBoard without importing TensorFlow.
 
     `keras.callbacks.TensorBoard` writes through `tf.summary`, so on the JAX and PyTorch backends it
-    would import (and require) TensorFlow. This writer needs only the `tensorboard` package. The
-    layout matches Keras's: `train/` and `validation/` runs with `epoch_<metric>` tags.
+    would import (and require) TensorFlow. The layout matches Keras's: `train/` and `validation/`
+    runs with `epoch_<metric>` tags.
     """
 
     def __init__(self, log_dir: Path) -> None:
         super().__init__()
-        self.log_dir = Path(log_dir)
-        self._writers: dict[str, Any] = {}
-
-    def _writer(self, run: str) -> Any:
-        from tensorboard.compat.proto import event_pb2
-        from tensorboard.summary.writer.record_writer import RecordWriter
-
-        if run not in self._writers:
-            folder = self.log_dir / run
-            folder.mkdir(parents=True, exist_ok=True)
-            name = f"events.out.tfevents.{time.time():.0f}.{socket.gethostname()}"
-            writer = RecordWriter(open(folder / name, "wb"))  # noqa: SIM115 (closed on train end)
-            event = event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2")
-            writer.write(event.SerializeToString())
-            self._writers[run] = writer
-        return self._writers[run]
+        self.writer = ScalarWriter(log_dir)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        from tensorboard.compat.proto import event_pb2, summary_pb2
-
-        runs: dict[str, list] = {"train": [], "validation": []}
+        runs: dict[str, dict[str, float]] = {run: {} for run in ("train", "validation")}
         for key, value in (logs or {}).items():
             run, tag = ("validation", key[4:]) if key.startswith("val_") else ("train", key)
-            runs[run].append(summary_pb2.Summary.Value(tag=f"epoch_{tag}", simple_value=value))
+            runs[run][f"epoch_{tag}"] = float(value)
         for run, values in runs.items():
             if values:
-                event = event_pb2.Event(
-                    wall_time=time.time(), step=epoch, summary=summary_pb2.Summary(value=values)
-                )
-                writer = self._writer(run)
-                writer.write(event.SerializeToString())
-                writer.flush()
+                self.writer.add_scalars(run, values, epoch)
 
     def on_train_end(self, logs: dict | None = None) -> None:
-        for writer in self._writers.values():
-            writer.close()
-        self._writers.clear()
+        self.writer.close()
 
 
 class RunState(keras.callbacks.Callback):

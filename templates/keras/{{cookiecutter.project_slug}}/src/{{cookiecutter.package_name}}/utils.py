@@ -16,6 +16,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from .config_io import ConfigError
+
 
 def backend() -> str:
     return keras.backend.backend()
@@ -95,7 +97,7 @@ def place(strategy: str) -> Placement:
         return Placement("none", 1)
     if strategy == "data_parallel":
         if name != "jax":
-            raise ValueError(
+            raise ConfigError(
                 f"distribute.strategy='data_parallel' needs the JAX backend, not {name!r}; "
                 "use 'mirrored' on TensorFlow. Keras offers no data parallelism on PyTorch: "
                 "use the PyTorch template (DDP with torchrun) for that."
@@ -104,7 +106,7 @@ def place(strategy: str) -> Placement:
         keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
         return Placement("data_parallel", len(devices))
     if name != "tensorflow":
-        raise ValueError(
+        raise ConfigError(
             f"distribute.strategy='mirrored' needs the TensorFlow backend, not {name!r}; "
             "use 'data_parallel' on JAX."
         )

@@ -25,6 +25,7 @@ from .config_io import save_config, to_dict
 from .data import build_loaders
 from .evaluate import evaluate_model
 from .model import build_model, count_parameters
+from .scalars import ScalarWriter
 from .utils import (
     Distributed,
     Precision,
@@ -182,11 +183,10 @@ def _train(config: Config, resume: bool, ctx: Distributed) -> dict[str, Any]:
             log.warning("%s holds an earlier run: starting over (--resume continues it)", out)
             metrics_path.unlink()
             shutil.rmtree(out / "tensorboard", ignore_errors=True)
-        # Imported here: tensorboard is slow to import and only rank 0 writes.
-        from torch.utils.tensorboard import SummaryWriter
-
-        # purge_step drops TensorBoard points a crashed run logged after its last checkpoint.
-        writer = SummaryWriter(out / "tensorboard", purge_step=start_epoch + 1 if resume else None)
+        # On resume, TensorBoard drops the points a crashed run logged after its last checkpoint.
+        writer = ScalarWriter(
+            out / "tensorboard", resume_from_step=start_epoch + 1 if resume else None
+        )
 
     ctx.barrier()  # start the clock together: rank 0 did more set-up
     for epoch in range(start_epoch, cfg.epochs):
@@ -221,9 +221,7 @@ def _train(config: Config, resume: bool, ctx: Distributed) -> dict[str, Any]:
         if ctx.is_main:
             _append_row(metrics_path, row)
             assert writer is not None
-            for key, value in row.items():
-                if key != "epoch":
-                    writer.add_scalar(key, value, epoch + 1)
+            writer.add_scalars("", {k: v for k, v in row.items() if k != "epoch"}, epoch + 1)
             checkpoint = {
                 "model": model.state_dict(),
                 "optimizer": optimizer.state_dict(),

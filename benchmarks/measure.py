@@ -1,0 +1,196 @@
+"""What the benchmark sections share: paths, targets, result types, and timing a process.
+
+`Pair` is two commands timed side by side; `Training` a generated project against its reference;
+`PROJECTS` the template configurations the training section bakes. `run_timed` times one process,
+`interleave` runs two measurements A B A B ...
+"""
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+TEMPLATES = REPO / "templates"
+REFERENCE = BENCH / "reference"
+RESULTS = BENCH / "results"
+WORK = BENCH / ".work"  # baked and installed projects, kept between runs (git-ignored)
+BIN = Path(sys.executable).parent  # console scripts of the environment running this file
+TRAIN_TIMEOUT_S = 600
+# Alternative reference settings (torch.compile, XLA) are timed only while the whole run is
+# younger than this, so that a full run stays under 10 minutes on a slow, busy machine.
+VARIANT_BUDGET_S = 420
+
+HELP_TARGET = 0.5  # scaffold --help at most half of cookiecutter --help
+NEW_TARGET = 1.1  # scaffold new at most 10 % slower than plain cookiecutter
+TRAIN_TARGET = 1.3  # a generated project's first epoch within 1.3x of the hand-written reference
+
+
+# -- measurements --------------------------------------------------------------------------------
+
+
+@dataclass
+class Pair:
+    """Two commands timed side by side; `ratio` is median(a) / median(b)."""
+
+    name: str
+    a: list[float] = field(default_factory=list)
+    b: list[float] = field(default_factory=list)
+    target: float | None = None
+
+    @property
+    def median_a(self) -> float:
+        return statistics.median(self.a)
+
+    @property
+    def median_b(self) -> float:
+        return statistics.median(self.b)
+
+    @property
+    def ratio(self) -> float:
+        return self.median_a / self.median_b
+
+    @property
+    def spread(self) -> str:
+        """(max - min) / median of each side, in percent: how noisy the machine was."""
+        return " / ".join(
+            f"{(max(x) - min(x)) / statistics.median(x):.0%}" for x in (self.a, self.b)
+        )
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.target is None else self.ratio <= self.target
+
+
+@dataclass
+class Variant:
+    """A reference setting measured once next to the default one (e.g. torch.compile)."""
+
+    label: str
+    wall_s: float
+    result: dict[str, Any]
+
+
+@dataclass
+class Training:
+    project: str
+    wall: Pair  # a: generated project, b: reference, whole process seconds
+    generated: list[dict[str, Any]] = field(default_factory=list)
+    reference: list[dict[str, Any]] = field(default_factory=list)
+    variant: Variant | None = None
+    error: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A template configuration to bake, and the reference script it is compared with."""
+
+    name: str
+    framework: str
+    reference: tuple[str, ...]
+    variables: tuple[str, ...] = ()
+    variant: tuple[str, ...] = ()  # reference arguments of the alternative setting, if any
+    variant_label: str = ""
+
+
+PROJECTS = {
+    p.name: p
+    for p in (
+        Project(
+            "pytorch",
+            "pytorch",
+            ("pytorch_ref.py",),
+            (),
+            ("--compile",),
+            "torch.compile, cold cache",
+        ),
+        Project("tensorflow", "tensorflow", ("tensorflow_ref.py",), (), ("--xla",), "XLA"),
+        Project(
+            "keras-tensorflow",
+            "keras",
+            ("keras_ref.py", "--backend", "tensorflow"),
+            ("backend=tensorflow",),
+            ("--jit-compile", "true"),
+            "jit_compile=True (XLA)",
+        ),
+        Project("keras-jax", "keras", ("keras_ref.py", "--backend", "jax"), ("backend=jax",)),
+        # jit_compile=True on the torch backend is torch.compile: over 2 minutes on 2 CPU cores
+        # for a 10 s epoch, so it is not a variant worth re-measuring on every run.
+        Project("keras-torch", "keras", ("keras_ref.py", "--backend", "torch"), ("backend=torch",)),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Training workload: the templates' defaults on the CPU, a larger one on a GPU."""
+
+    name: str
+    overrides: tuple[str, ...] = ()
+    reference_args: tuple[str, ...] = ()
+
+
+CPU_PROFILE = Profile("cpu")
+# On a GPU the default 2,000-sample epoch is over before the device is warm: train on 10x the
+# data in batches of 256 so that the table measures the training step, not the start-up.
+GPU_PROFILE = Profile(
+    "gpu",
+    ("data.num_samples=20000", "data.batch_size=256"),
+    ("--num-samples", "20000", "--batch-size", "256"),
+)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_timed(
+    command: Sequence[str | Path],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> tuple[float, str]:
+    """Seconds from process start to exit, and its stdout; fails loudly on a non-zero exit."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [str(c) for c in command],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        raise RuntimeError(
+            f"{Path(str(command[0])).name} exited {proc.returncode}: {' | '.join(tail)}"
+        )
+    return seconds, proc.stdout
+
+
+def last_json(stdout: str) -> dict[str, Any]:
+    """The JSON object a project command or reference prints as the last thing on stdout."""
+    text = stdout.strip()
+    return json.loads(text[text.rindex("\n{") + 1 :] if "\n{" in text else text)
+
+
+def interleave(
+    a: Callable[[], float], b: Callable[[], float], runs: int, pair: Pair, warmup: bool = False
+) -> Pair:
+    """A B A B ...: slow drifts in machine load then hit both sides equally."""
+    if warmup:  # fills the OS file cache and .pyc files; not counted
+        a(), b()
+    for _ in range(runs):
+        pair.a.append(a())
+        pair.b.append(b())
+    return pair

@@ -1,0 +1,227 @@
+"""The report: a description of the machine, the Markdown tables, and the files written."""
+
+import datetime
+import os
+import platform
+import re
+import shutil
+import statistics
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from measure import Pair, Training
+
+# -- the machine ---------------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def ram_gib() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return 0.0
+
+
+def version(*distributions: str) -> str:
+    for name in distributions:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return "not installed"
+
+
+def machine() -> dict[str, Any]:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "cpu": cpu_model(),
+        "cores": cores,
+        "ram_gib": round(ram_gib(), 1),
+        "os": platform.platform(terse=True),
+        "python": platform.python_version(),
+        "versions": {
+            "scaffold": version("scaffold-dl"),
+            "cookiecutter": version("cookiecutter"),
+            "torch": version("torch"),
+            "tensorflow": version("tensorflow-cpu", "tensorflow"),
+            "keras": version("keras"),
+            "jax": version("jax"),
+        },
+    }
+
+
+def short_description(info: dict[str, Any]) -> str:
+    cpu = re.sub(r"\(r\)|\(tm\)|cpu|processor|@.*", "", info["cpu"].lower())
+    cpu = re.sub(r"[^a-z0-9]+", "-", cpu).strip("-")[:40] or "cpu"
+    return f"{cpu}-{info['cores']}c-{round(info['ram_gib'])}gb"
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+def fmt_ratio(pair: Pair) -> tuple[str, str]:
+    if not pair.a or not pair.b:
+        return "-", "-"
+    status = "met" if pair.met else "**missed**"
+    return f"{pair.ratio:.2f}x", f"<= {pair.target}x: {status}"
+
+
+def median_of(rows: Sequence[dict[str, Any]], key: str) -> float | None:
+    values = [r[key] for r in rows if isinstance(r.get(key), int | float)]
+    return statistics.median(values) if values else None
+
+
+def num(value: float | None, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def runs_per_side(results: dict[str, Any]) -> str:
+    counts = []
+    for section in ("generation", "training"):
+        pairs = [getattr(r, "wall", r) for r in results.get(section) or []]
+        if pairs:
+            counts.append(f"{max(len(p.a) for p in pairs)} for {section}")
+    return ", ".join(counts) or "none"
+
+
+def render_machine(results: dict[str, Any]) -> list[str]:
+    info = results.get("machine") or machine()
+    versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+    elapsed = results.get("elapsed_s")
+    took = f" This run took {elapsed:.0f} s." if elapsed is not None else ""
+    return [
+        f"# scaffold benchmarks, {results.get('date') or datetime.date.today().isoformat()}",
+        "",
+        f"- Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gib']} GiB RAM, {info['os']}",
+        f"- Python {info['python']}; {versions}",
+        f"- Runs per side: {runs_per_side(results)}; interleaved A B A B; medians. Spread: "
+        f"(max - min) / median of each side, a gauge of the machine's noise.{took}",
+        f"- {results.get('gpu', 'GPU: not measured')}",
+        "",
+    ]
+
+
+def render_generation(pairs: Sequence[Pair], profiles: dict[str, str]) -> list[str]:
+    lines = [
+        "## Generation: `scaffold` vs `cookiecutter` (seconds per process, median)",
+        "",
+        "| Command | scaffold | cookiecutter | ratio | target | spread |",
+        "|---|---:|---:|---:|---|---:|",
+    ]
+    for p in pairs:
+        ratio, target = fmt_ratio(p)
+        lines.append(
+            f"| `{p.name}` | {p.median_a:.3f} | {p.median_b:.3f} | {ratio} | {target} | {p.spread} |"
+        )
+    lines += [
+        "",
+        "`new <fw>`: `scaffold new --no-input --framework <fw> -o <fresh dir>` vs "
+        "`cookiecutter --no-input templates/<fw> -o <fresh dir>`, SCAFFOLD_ACCELERATOR=cpu.",
+    ]
+    if profiles:
+        lines += [
+            "",
+            "Where scaffold's start-up goes (`python -X importtime -m scaffolder ...`):",
+            "",
+        ]
+        lines += [f"- `{name}`: {profile}" for name, profile in profiles.items()]
+    return [*lines, ""]
+
+
+def training_row(row: Training) -> str:
+    if row.error or not row.wall.a:
+        return f"| {row.project} | failed: {row.error or 'no runs'} | | | | | | | |"
+    ratio, target = fmt_ratio(row.wall)
+    gen_sps = num(median_of(row.generated, "samples_per_s"))
+    ref_sps = num(median_of(row.reference, "samples_per_s"))
+    ref_epoch = num(median_of(row.reference, "epoch_samples_per_s"))
+    gen_acc = num(median_of(row.generated, "val_accuracy"), 2)
+    ref_acc = num(median_of(row.reference, "val_accuracy"), 2)
+    return (
+        f"| {row.project} | {row.wall.median_a:.1f} | {row.wall.median_b:.1f} | {ratio} "
+        f"| {target} | {row.wall.spread} | {gen_sps} | {ref_epoch} / {ref_sps} "
+        f"| {gen_acc} / {ref_acc} |"
+    )
+
+
+def render_variants(rows: Sequence[Training]) -> list[str]:
+    measured = [r for r in rows if r.variant is not None and r.reference]
+    if not measured:
+        return []
+    lines = [
+        "Alternative reference settings, one run each (the default references on the CPU are "
+        "eager PyTorch, TensorFlow without XLA, Keras without jit_compile on TensorFlow and "
+        "torch, with it on JAX):",
+        "",
+        "| Project | variant | wall s | first step s | steady samples/s "
+        "| default reference: wall s, steady samples/s |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    for row in measured:
+        v = row.variant
+        assert v is not None
+        lines.append(
+            f"| {row.project} | {v.label} | {v.wall_s:.1f} | {num(v.result.get('warmup_s'), 1)} "
+            f"| {num(v.result.get('samples_per_s'))} | {row.wall.median_b:.1f}, "
+            f"{num(median_of(row.reference, 'samples_per_s'))} |"
+        )
+    return [*lines, ""]
+
+
+def render_training(rows: Sequence[Training], title: str) -> list[str]:
+    notes = [f"- {r.project}: {note}" for r in rows for note in r.notes]
+    return [
+        f"## {title}",
+        "",
+        "| Project | generated wall s | reference wall s | ratio | target | spread "
+        "| generated samples/s | reference samples/s (epoch / steady) | val accuracy (gen / ref) |",
+        "|---|---:|---:|---:|---|---:|---:|---:|---|",
+        *(training_row(r) for r in rows),
+        "",
+        "Wall: the whole `<slug> train --set trainer.epochs=1 --set trainer.output_dir=<tmp>` "
+        "process (interpreter start, imports, data, one epoch with validation, checkpoints, "
+        "logs) against the whole `benchmarks/reference/*_ref.py` process (same model, data "
+        "generator, split and batch; one epoch with validation; no checkpoints or logs). "
+        "Generated samples/s is what each project reports: training samples over the epoch's "
+        "training time, which includes the first step's tracing or compilation (warm-up); the "
+        "references' `epoch` figure is measured the same way, `steady` leaves out the first step.",
+        "",
+        *notes,
+        *([""] if notes else []),
+        *render_variants(rows),
+    ]
+
+
+def render_table(results: dict[str, Any]) -> str:
+    """The Markdown report of `run()`'s results (or any dict with some of its keys)."""
+    lines = render_machine(results)
+    if results.get("generation"):
+        lines += render_generation(results["generation"], results.get("profiles", {}))
+    if results.get("training"):
+        lines += render_training(results["training"], "Training on the CPU: first epoch, defaults")
+    if results.get("training_gpu"):
+        title = "Training on the GPU: first epoch, 20,000 samples, batch 256"
+        lines += render_training(results["training_gpu"], title)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def write_results(text: str, info: dict[str, Any], date: str, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{date}-{short_description(info)}.md"
+    path.write_text(text, encoding="utf-8")
+    shutil.copyfile(path, directory / "latest.md")
+    return path

@@ -1,0 +1,208 @@
+"""Training section: each generated project's first epoch against its hand-written reference."""
+
+import hashlib
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from generation import generation_env, imported_via, parse_importtime, slowest_imports
+from measure import (
+    BIN,
+    CPU_PROFILE,
+    PROJECTS,
+    REFERENCE,
+    REPO,
+    TEMPLATES,
+    TRAIN_TARGET,
+    TRAIN_TIMEOUT_S,
+    WORK,
+    Pair,
+    Profile,
+    Project,
+    Training,
+    Variant,
+    interleave,
+    last_json,
+    log,
+    run_timed,
+)
+
+# -- training ------------------------------------------------------------------------------------
+
+
+def template_hash(framework: str) -> str:
+    """Fingerprint of everything a bake depends on: the template (with _shared) and scaffolder/."""
+    digest = hashlib.sha256()
+    for root in (TEMPLATES / framework, TEMPLATES / "_shared", REPO / "scaffolder"):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(REPO)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_harness() -> Any:
+    """tests/templates/harness.py: the same bake-free install the template tests use."""
+    path = str(REPO / "tests" / "templates")
+    if path not in sys.path:
+        sys.path.insert(0, path)
+    import harness
+
+    return harness
+
+
+def prepare(project: Project, fresh: bool) -> Any:
+    """Bake the template with `scaffold new` and install it into its own venv, cached by hash."""
+    harness = load_harness()
+    home = WORK / project.name
+    stamp = home / "stamp"
+    fingerprint = template_hash(project.framework)
+    if not fresh and stamp.is_file() and stamp.read_text() == fingerprint:
+        root = next((home / "project").iterdir())
+        return harness.ProjectEnv(root=root, venv=home / "venv")
+    log(f"training: baking and installing {project.name} into {home}")
+    shutil.rmtree(home, ignore_errors=True)
+    command: list[str | Path] = [BIN / "scaffold", "new", "--no-input"]
+    command += ["--framework", project.framework, "-o", home / "project"]
+    for variable in project.variables:
+        command += ["--set", variable]
+    run_timed(command, env=generation_env())
+    root = next((home / "project").iterdir())
+    env = harness.install(root, home / "venv", extras=())
+    stamp.write_text(fingerprint)
+    return env
+
+
+def generated_command(env: Any, out: Path, profile: Profile) -> list[str | Path]:
+    slug = env.root.name  # the console script is named after the project slug
+    overrides = ["trainer.epochs=1", f"trainer.output_dir={out}", *profile.overrides]
+    return [env.bin / slug, "train", *(a for o in overrides for a in ("--set", o))]
+
+
+def reference_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def reference_command(project: Project, profile: Profile, extra: Sequence[str] = ()) -> list:
+    script, *args = project.reference
+    return [sys.executable, REFERENCE / script, *args, *profile.reference_args, *extra]
+
+
+# Frameworks a project of each kind has no use for; importing one anyway costs seconds.
+FOREIGN = {
+    "pytorch": ("tensorflow", "jax"),
+    "tensorflow": ("torch", "jax"),
+    "keras-tensorflow": ("torch", "jax"),
+    "keras-jax": ("tensorflow", "torch"),
+    "keras-torch": ("tensorflow", "jax"),
+}
+
+
+def training_import_profile(project: Project, env: Any, profile: Profile) -> str:
+    """Where a generated project's start-up goes: one more run under `python -X importtime`."""
+    package = env.root.name.replace("-", "_")
+    with tempfile.TemporaryDirectory(prefix="scaffold-bench-run-") as out:
+        args = generated_command(env, Path(out), profile)[1:]
+        proc = subprocess.run(
+            [env.bin / "python", "-X", "importtime", "-m", package, *map(str, args)],
+            env=env.env(),
+            cwd=env.root,
+            capture_output=True,
+            text=True,
+            timeout=TRAIN_TIMEOUT_S,
+        )
+    lines = parse_importtime(proc.stderr)
+    foreign = [f for f in (imported_via(lines, m) for m in FOREIGN[project.name]) if f]
+    found = f"imports {'; '.join(foreign)}. " if foreign else ""
+    return f"missed: {found}Slowest top-level imports: {slowest_imports(lines, 5)}"
+
+
+def measure_variant(project: Project, profile: Profile) -> Variant:
+    """The alternative reference setting, once. A fresh TorchInductor cache makes torch.compile
+    pay its full compile time, as a user's first run does (later runs reuse the cache)."""
+    with tempfile.TemporaryDirectory(prefix="scaffold-bench-inductor-") as cache:
+        env = {**reference_env(), "TORCHINDUCTOR_CACHE_DIR": cache}
+        command = reference_command(project, profile, project.variant)
+        seconds, stdout = run_timed(command, env=env, cwd=REPO, timeout=TRAIN_TIMEOUT_S)
+    return Variant(project.variant_label, seconds, last_json(stdout))
+
+
+def measure_project(
+    project: Project, env: Any, runs: int, profile: Profile, variant_until: float | None
+) -> Training:
+    """Generated vs reference, interleaved; then the reference's variant once, if there is time
+    (`variant_until`, a perf_counter deadline; None: no variants)."""
+    row = Training(project.name, Pair(project.name, target=TRAIN_TARGET))
+
+    def generated() -> float:
+        with tempfile.TemporaryDirectory(prefix="scaffold-bench-run-") as out:
+            command = generated_command(env, Path(out), profile)
+            seconds, stdout = run_timed(
+                command, env=env.env(), cwd=env.root, timeout=TRAIN_TIMEOUT_S
+            )
+        row.generated.append(last_json(stdout))
+        return seconds
+
+    def reference() -> float:
+        command = reference_command(project, profile)
+        seconds, stdout = run_timed(command, env=reference_env(), cwd=REPO, timeout=TRAIN_TIMEOUT_S)
+        row.reference.append(last_json(stdout))
+        return seconds
+
+    interleave(generated, reference, runs, row.wall)
+    if row.wall.met is False and variant_until is not None:
+        row.notes.append(training_import_profile(project, env, profile))
+    if project.variant and variant_until is not None:
+        if time.perf_counter() < variant_until:
+            row.variant = measure_variant(project, profile)
+        else:
+            row.notes.append(f"{project.variant_label} not measured: out of time budget")
+    return row
+
+
+def measure_training(
+    runs: int,
+    projects: Sequence[str] = tuple(PROJECTS),
+    *,
+    fresh: bool = False,
+    variants: bool = True,
+    variant_until: float = math.inf,
+    profile: Profile = CPU_PROFILE,
+) -> list[Training]:
+    """Each generated project's first epoch against its reference, process start to exit.
+
+    `variants`: also time each reference's alternative setting once (torch.compile, XLA), as
+    long as `time.perf_counter()` is before `variant_until`."""
+    rows = []
+    for name in projects:
+        project = PROJECTS[name]
+        log(f"training ({profile.name}): {name} ({runs} runs each, interleaved)")
+        try:
+            env = prepare(project, fresh)
+            deadline = variant_until if variants else None
+            rows.append(measure_project(project, env, runs, profile, deadline))
+        except (
+            RuntimeError,
+            AssertionError,
+            OSError,
+            ValueError,
+            subprocess.TimeoutExpired,
+        ) as exc:
+            log(f"  {name} failed: {exc}")
+            rows.append(Training(name, Pair(name, target=TRAIN_TARGET), error=str(exc)[:300]))
+    return rows
+
+
+def cuda_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
