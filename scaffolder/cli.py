@@ -29,7 +29,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .presets import Presets
 
-from .cli_options import CONTEXT, answer_option, answers_option, assignments, preset_option
+from .cli_options import CONTEXT, answer_option, answers_option, preset_option, set_option
 from .cli_teams import check, questions, update
 
 
@@ -54,14 +54,7 @@ def cli() -> None:
     help="Skip the decision questions and use this framework's template.",
 )
 @click.option("--no-input", is_flag=True, help="Ask nothing: recommendation and template defaults.")
-@click.option(
-    "--set",
-    "variables",
-    multiple=True,
-    metavar="KEY=VALUE",
-    callback=assignments,
-    help="Set a template variable, e.g. --set project_name='Cat Detector' (repeatable).",
-)
+@set_option("Set a template variable, e.g. --set project_name='Cat Detector' (repeatable).")
 @answer_option
 @answers_option
 @preset_option

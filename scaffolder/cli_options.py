@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -12,6 +12,8 @@ from .answers import Answers, load_answers_file, parse_assignment
 
 if TYPE_CHECKING:
     from .presets import Presets
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -70,3 +72,15 @@ answer_option = click.option(
     callback=_decision_answers,
     help="Answer one decision question, e.g. -a purpose=research (repeatable).",
 )
+
+
+def set_option(help_text: str):
+    """`--set KEY=VALUE`, repeatable, parsed into a dict before the command runs."""
+    return click.option(
+        "--set",
+        "variables",
+        multiple=True,
+        metavar="KEY=VALUE",
+        callback=assignments,
+        help=help_text,
+    )

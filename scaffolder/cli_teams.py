@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .answers import FRAMEWORKS
-from .cli_options import CONTEXT, assignments, preset_option
+from .cli_options import CONTEXT, preset_option, set_option
 from .errors import EXIT_USER_ERROR, ScaffoldError
 from .presets import Presets
 
@@ -87,14 +87,7 @@ def check(directory: Path, presets: Presets, as_json: bool) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
-@click.option(
-    "--set",
-    "variables",
-    multiple=True,
-    metavar="KEY=VALUE",
-    callback=assignments,
-    help="Change a recorded answer before re-rendering (repeatable).",
-)
+@set_option("Change a recorded answer before re-rendering (repeatable).")
 @click.option(
     "--dry-run", is_flag=True, help="Show the diff the update would merge; change nothing."
 )
