@@ -140,7 +140,13 @@ def _new(session: Any, answers_file: Answers, output_dir: Path, dry_run: bool, f
         _echo_plan(plan)
         return
     try:
-        click.echo(f"\nCreated {plan.target} from the {plan.template.name} template.")
+        if plan.overwritten:
+            click.echo(
+                f"\nWrote the {plan.template.name} template into {plan.target}, replacing "
+                f"{len(plan.overwritten)} of its files; every other file was kept."
+            )
+        else:
+            click.echo(f"\nCreated {plan.target} from the {plan.template.name} template.")
         click.echo("Next:")
         for command in session.next_steps(plan):
             click.echo(f"  {command}")

@@ -183,7 +183,9 @@ def test_force_replaces_template_files_and_keeps_the_rest(scaffold, fixtures: Pa
     dry = scaffold("new", "--no-input", "--framework", "pytorch", "--force", "--dry-run")
     assert "! README.md" in dry.stdout
     assert (project / "README.md").read_text(encoding="utf-8") == "mine\n"
-    assert scaffold("new", "--no-input", "--framework", "pytorch", "--force").exit_code == 0
+    forced = scaffold("new", "--no-input", "--framework", "pytorch", "--force")
+    assert forced.exit_code == 0
+    assert "replacing 3 of its files; every other file was kept" in forced.stdout
     assert (project / "README.md").read_text(encoding="utf-8").startswith("# Fixture Project")
     assert (project / "notes.txt").read_text(encoding="utf-8") == "keep me\n"
 
