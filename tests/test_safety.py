@@ -1,4 +1,4 @@
-"""Issue 7, "generation that never loses data": bad input, faults and signals change nothing.
+"""Generation never loses data: bad input, faults and signals change nothing.
 
 Every case in the table runs the real entry point and asserts the exit code, a one-line message that
 names the problem, no traceback, the watched tree byte-for-byte unchanged, and no staging left over.

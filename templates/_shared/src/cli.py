@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(Config, config_path, args.overrides)
         result = run(args, config)
-    except ConfigError as exc:  # a setting that cannot work: one line, not a traceback
+    except ConfigError as exc:  # a setting or data source that cannot work: one line
         print(f"{{ cookiecutter.project_slug }}: {exc}", file=sys.stderr)
         return 2
     # Under a launcher such as torchrun every process returns the result; rank 0 prints it.

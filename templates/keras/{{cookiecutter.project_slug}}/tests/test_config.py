@@ -39,5 +39,5 @@ def test_bad_overrides_are_refused(override: str) -> None:
 
 def test_unsupported_strategy_is_refused() -> None:
     wrong = "mirrored" if keras.backend.backend() != "tensorflow" else "data_parallel"
-    with pytest.raises(ValueError, match="needs the"):
+    with pytest.raises(ConfigError, match="needs the"):
         place(wrong)

@@ -5,6 +5,7 @@ import pytest
 from PIL import Image
 
 from {{ cookiecutter.package_name }}.config import Config
+from {{ cookiecutter.package_name }}.config_io import ConfigError
 from {{ cookiecutter.package_name }}.data import ArrayDataset, load_split, synthetic
 
 
@@ -62,5 +63,5 @@ def test_labels_beyond_num_classes_are_refused(config: Config, tmp_path: Path) -
     path = tmp_path / "data.npz"
     np.savez(path, x=np.zeros((4, 28, 28), "float32"), y=np.array([0, 1, 2, 12]))
     config.data.source = str(path)
-    with pytest.raises(ValueError, match="num_classes"):
+    with pytest.raises(ConfigError, match="num_classes"):
         load_split(config.data, seed=0)

@@ -8,6 +8,7 @@ import torch
 from PIL import Image
 
 from {{ cookiecutter.package_name }}.config import DataConfig
+from {{ cookiecutter.package_name }}.config_io import ConfigError
 from {{ cookiecutter.package_name }}.data import build_loaders, load_dataset, split, synthetic_arrays
 
 
@@ -78,5 +79,5 @@ def test_image_folder(tmp_path: Path) -> None:
 def test_too_many_classes_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "data.npz"
     np.savez(path, x=np.zeros((4, 28, 28), dtype=np.uint8), y=np.array([0, 1, 2, 3]))
-    with pytest.raises(ValueError, match="num_classes=4"):
+    with pytest.raises(ConfigError, match="num_classes=4"):
         load_dataset(DataConfig(source=str(path), num_classes=3), seed=0)

@@ -3,6 +3,7 @@ import pytest
 import tensorflow as tf
 
 from {{ cookiecutter.package_name }}.config import DataConfig
+from {{ cookiecutter.package_name }}.config_io import ConfigError
 from {{ cookiecutter.package_name }}.data import load_datasets, make_synthetic, write_tfrecord
 
 
@@ -48,7 +49,7 @@ def test_image_folder_loader(tmp_path):
 
 def test_image_folder_with_wrong_class_count_is_refused(tmp_path):
     (tmp_path / "images" / "only").mkdir(parents=True)
-    with pytest.raises(ValueError, match="class folders"):
+    with pytest.raises(ConfigError, match="class folders"):
         load_datasets(DataConfig(source=str(tmp_path / "images")), seed=0)
 
 

@@ -14,6 +14,7 @@ import keras
 import numpy as np
 
 from .config import DataConfig
+from .config_io import ConfigError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
 
@@ -79,7 +80,7 @@ def load_folder(root: Path, cfg: DataConfig) -> tuple[np.ndarray, np.ndarray, li
     """One sub-folder of images per class; decoded and resized with Pillow via Keras."""
     class_names = sorted(p.name for p in root.iterdir() if p.is_dir())
     if not class_names:
-        raise ValueError(f"{root} has no class sub-folders")
+        raise ConfigError(f"{root} has no class sub-folders")
     color_mode = {1: "grayscale", 3: "rgb", 4: "rgba"}[cfg.channels]
     images, labels = [], []
     for label, name in enumerate(class_names):
@@ -91,7 +92,7 @@ def load_folder(root: Path, cfg: DataConfig) -> tuple[np.ndarray, np.ndarray, li
                 images.append(keras.utils.img_to_array(image, dtype="float32") / 255.0)
                 labels.append(label)
     if not images:
-        raise ValueError(f"no images ({', '.join(sorted(IMAGE_SUFFIXES))}) under {root}")
+        raise ConfigError(f"no images ({', '.join(sorted(IMAGE_SUFFIXES))}) under {root}")
     return np.stack(images), np.asarray(labels, dtype="int32"), class_names
 
 
@@ -99,14 +100,14 @@ def load_npz(path: Path, cfg: DataConfig) -> tuple[np.ndarray, np.ndarray]:
     """Arrays `x` (N, H, W[, C]) and `y` (N,); uint8 pixels are scaled to [0, 1]."""
     with np.load(path) as arrays:
         if "x" not in arrays or "y" not in arrays:
-            raise ValueError(f"{path} must hold arrays 'x' and 'y'")
+            raise ConfigError(f"{path} must hold arrays 'x' and 'y'")
         x, y = arrays["x"], arrays["y"]
     if x.ndim == 3:
         x = x[..., None]
     if x.ndim != 4 or len(x) != len(y):
-        raise ValueError(f"{path}: x must be (N, H, W[, C]) and y (N,), got {x.shape}, {y.shape}")
+        raise ConfigError(f"{path}: x must be (N, H, W[, C]) and y (N,), got {x.shape}, {y.shape}")
     if x.shape[-1] != cfg.channels:
-        raise ValueError(
+        raise ConfigError(
             f"{path}: images have {x.shape[-1]} channels, data.channels is {cfg.channels}"
         )
     x = x.astype("float32") / (255.0 if np.issubdtype(x.dtype, np.integer) else 1.0)
@@ -128,11 +129,11 @@ def load_split(cfg: DataConfig, seed: int) -> Split:
         elif path.suffix == ".npz" and path.is_file():
             x, y = load_npz(path, cfg)
         else:
-            raise ValueError(
+            raise ConfigError(
                 f"data.source {cfg.source!r} is not 'synthetic', a folder or a .npz file"
             )
     if y.min() < 0 or y.max() >= cfg.num_classes:
-        raise ValueError(
+        raise ConfigError(
             f"labels span 0..{y.max()} but data.num_classes is {cfg.num_classes}; set it to match"
         )
     order = np.random.default_rng(seed).permutation(len(x))

@@ -12,6 +12,7 @@ from PIL import Image
 from torch.utils.data import DataLoader, Dataset, DistributedSampler, Subset
 
 from .config import DataConfig
+from .config_io import ConfigError
 from .utils import Distributed
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
@@ -22,7 +23,7 @@ class ArrayDataset(Dataset):
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor) -> None:
         if len(images) != len(labels):
-            raise ValueError(f"{len(images)} images but {len(labels)} labels")
+            raise ConfigError(f"{len(images)} images but {len(labels)} labels")
         self.images, self.labels = images, labels
 
     def __len__(self) -> int:
@@ -38,7 +39,7 @@ class ImageFolder(Dataset):
 
     def __init__(self, root: Path, image_size: int, channels: int) -> None:
         if channels not in (1, 3):
-            raise ValueError(f"image folders need data.channels = 1 or 3, not {channels}")
+            raise ConfigError(f"image folders need data.channels = 1 or 3, not {channels}")
         self.classes = sorted(d.name for d in root.iterdir() if d.is_dir())
         self.samples = [
             (path, label)
@@ -47,7 +48,7 @@ class ImageFolder(Dataset):
             if path.suffix.lower() in IMAGE_SUFFIXES
         ]
         if not self.samples:
-            raise ValueError(f"no images found under {root}/<class>/")
+            raise ConfigError(f"no images found under {root}/<class>/")
         self.image_size, self.mode = image_size, "L" if channels == 1 else "RGB"
 
     def __len__(self) -> int:
@@ -89,7 +90,7 @@ def _to_tensor(x: np.ndarray, cfg: DataConfig, where: Path) -> torch.Tensor:
     if x.ndim == 3:
         x = x[..., None]
     if x.ndim != 4 or x.shape[-1] != cfg.channels:
-        raise ValueError(
+        raise ConfigError(
             f"{where}: images of shape {x.shape[1:]} do not have data.channels = {cfg.channels}"
         )
     scale = 255.0 if np.issubdtype(x.dtype, np.integer) else 1.0
@@ -109,7 +110,7 @@ def _read_csv(path: Path, cfg: DataConfig) -> tuple[np.ndarray, np.ndarray]:
     table = np.loadtxt(path, delimiter=",", skiprows=int(header), dtype=np.float32, ndmin=2)
     pixels = cfg.image_size * cfg.image_size * cfg.channels
     if table.shape[1] != pixels + 1:
-        raise ValueError(
+        raise ConfigError(
             f"{path}: rows have {table.shape[1] - 1} pixels, expected {pixels} "
             f"(data.image_size={cfg.image_size}, data.channels={cfg.channels})"
         )
@@ -134,9 +135,9 @@ def load_dataset(cfg: DataConfig, seed: int) -> Dataset:
         dataset = ArrayDataset(_to_tensor(x, cfg, path), labels)
         num_labels = int(labels.max()) + 1 if len(labels) else 0
     else:
-        raise ValueError(f"data.source {cfg.source!r} is not 'synthetic', a folder, .npz or .csv")
+        raise ConfigError(f"data.source {cfg.source!r} is not 'synthetic', a folder, .npz or .csv")
     if num_labels > cfg.num_classes:
-        raise ValueError(f"{path} has {num_labels} classes; set data.num_classes={num_labels}")
+        raise ConfigError(f"{path} has {num_labels} classes; set data.num_classes={num_labels}")
     return dataset
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from .config import DataConfig
+from .config_io import ConfigError
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif"}
 TFRECORD_SUFFIXES = {".tfrecord", ".tfrecords"}
@@ -50,7 +51,7 @@ def make_synthetic(
 def load_datasets(cfg: DataConfig, seed: int) -> Datasets:
     """The train and validation pipelines for `cfg.source`."""
     if not 0.0 < cfg.val_fraction < 1.0:
-        raise ValueError(f"data.val_fraction must be in (0, 1), not {cfg.val_fraction}")
+        raise ConfigError(f"data.val_fraction must be in (0, 1), not {cfg.val_fraction}")
     if cfg.source == "synthetic":
         x, y = make_synthetic(cfg.num_samples, cfg.image_size, cfg.channels, cfg.num_classes, seed)
         train, val = _split_arrays(x, y, cfg.val_fraction, seed)
@@ -69,7 +70,9 @@ def load_datasets(cfg: DataConfig, seed: int) -> Datasets:
             )
     num_train, num_val = _count(train), _count(val)
     if num_train < cfg.batch_size:
-        raise ValueError(f"{num_train} training samples is fewer than one batch ({cfg.batch_size})")
+        raise ConfigError(
+            f"{num_train} training samples is fewer than one batch ({cfg.batch_size})"
+        )
     conform = _conformer(cfg)
     return Datasets(
         train=_pipeline(train.map(conform, tf.data.AUTOTUNE), cfg, training=True, seed=seed),
@@ -161,7 +164,7 @@ def _image_folder(
 ) -> tuple[tf.data.Dataset, tf.data.Dataset]:
     classes = sorted(p.name for p in root.iterdir() if p.is_dir())
     if len(classes) != num_classes:
-        raise ValueError(
+        raise ConfigError(
             f"{root} has {len(classes)} class folders but data.num_classes is {num_classes}"
         )
     files, labels = [], []
