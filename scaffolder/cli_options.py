@@ -74,7 +74,7 @@ answer_option = click.option(
 )
 
 
-def set_option(help_text: str):
+def set_option(help_text: str) -> Callable[[F], F]:
     """`--set KEY=VALUE`, repeatable, parsed into a dict before the command runs."""
     return click.option(
         "--set",

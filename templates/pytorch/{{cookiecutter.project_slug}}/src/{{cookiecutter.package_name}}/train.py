@@ -24,6 +24,7 @@ from .config import Config, TrainerConfig
 from .config_io import save_config, to_dict
 from .data import build_loaders
 from .evaluate import evaluate_model
+from .metrics_csv import append_row
 from .model import build_model, count_parameters
 from .scalars import ScalarWriter
 from .utils import (
@@ -219,7 +220,7 @@ def _train(config: Config, resume: bool, ctx: Distributed) -> dict[str, Any]:
         rng = ctx.all_gather(rng_state())  # every rank's generators, so each resumes its own
         ctx.barrier()
         if ctx.is_main:
-            _append_row(metrics_path, row)
+            append_row(metrics_path, row, METRICS)
             assert writer is not None
             writer.add_scalars("", {k: v for k, v in row.items() if k != "epoch"}, epoch + 1)
             checkpoint = {
@@ -258,15 +259,6 @@ def _train(config: Config, resume: bool, ctx: Distributed) -> dict[str, Any]:
         "precision": precision.name,
         "output_dir": str(out),
     }
-
-
-def _append_row(path: Path, row: dict[str, float]) -> None:
-    new = not path.exists()
-    with path.open("a", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=METRICS)
-        if new:
-            writer.writeheader()
-        writer.writerow(row)
 
 
 def _drop_rows_after(path: Path, epoch: int) -> None:

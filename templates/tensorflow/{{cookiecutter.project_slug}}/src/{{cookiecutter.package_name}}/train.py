@@ -7,7 +7,6 @@ gradients of the global mean loss, whatever the number of replicas.
 
 from __future__ import annotations
 
-import csv
 import shutil
 import sys
 import time
@@ -18,6 +17,7 @@ from tqdm import tqdm
 
 from .config import Config, save_config
 from .data import load_datasets
+from .metrics_csv import append_row
 from .model import build_model
 from .utils import (
     Worker,
@@ -126,15 +126,6 @@ def _start_run(out: Path, resume: bool, worker: Worker) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def _append_csv(path: Path, row: dict) -> None:
-    new = not path.exists()
-    with path.open("a", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=METRICS)
-        if new:
-            writer.writeheader()
-        writer.writerow(row)
-
-
 def train(config: Config, resume: bool = False) -> dict:
     t = config.trainer
     strategy = select_strategy(config.distribute.strategy)  # before any other TF op
@@ -221,7 +212,7 @@ def train(config: Config, resume: bool = False) -> dict:
                 write_scalars({k: row[k] for k in METRICS[2:]}, step=ep)
             writer.flush()
             if worker.is_chief:
-                _append_csv(out / "metrics.csv", row)
+                append_row(out / "metrics.csv", row, METRICS)
             log(
                 f"epoch {ep}/{t.epochs}  train_loss {row['train_loss']:.4f}  "
                 f"val_loss {val_loss:.4f}  val_accuracy {val_accuracy:.4f}  "
