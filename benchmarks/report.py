@@ -192,7 +192,7 @@ def render_training(rows: Sequence[Training], title: str) -> list[str]:
         "|---|---:|---:|---:|---|---:|---:|---:|---|",
         *(training_row(r) for r in rows),
         "",
-        "Wall: the whole `<slug> train --set trainer.epochs=1 --set trainer.output_dir=<tmp>` "
+        "Wall: the whole `<slug> train --set trainer.epochs=1 --set trainer.runs_dir=<tmp>` "
         "process (interpreter start, imports, data, one epoch with validation, checkpoints, "
         "logs) against the whole `benchmarks/reference/*_ref.py` process (same model, data "
         "generator, split and batch; one epoch with validation; no checkpoints or logs). "

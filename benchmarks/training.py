@@ -12,9 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from generation import generation_env, imported_via, parse_importtime, slowest_imports
+from generation import imported_via, parse_importtime, slowest_imports
 from measure import (
-    BIN,
     CPU_PROFILE,
     PROJECTS,
     REFERENCE,
@@ -66,23 +65,20 @@ def prepare(project: Project, fresh: bool) -> Any:
     fingerprint = template_hash(project.framework)
     if not fresh and stamp.is_file() and stamp.read_text() == fingerprint:
         root = next((home / "project").iterdir())
-        return harness.ProjectEnv(root=root, venv=home / "venv")
-    log(f"training: baking and installing {project.name} into {home}")
+        return harness.ProjectEnv(root=root, venv=root / ".venv")
+    log(f"training: generating {project.name} and installing it from its printed steps into {home}")
     shutil.rmtree(home, ignore_errors=True)
-    command: list[str | Path] = [BIN / "scaffold", "new", "--no-input"]
-    command += ["--framework", project.framework, "-o", home / "project"]
+    args = ["--framework", project.framework]
     for variable in project.variables:
-        command += ["--set", variable]
-    run_timed(command, env=generation_env())
-    root = next((home / "project").iterdir())
-    env = harness.install(root, home / "venv", extras=())
+        args += ["--set", variable]
+    env = harness.install_generated(home / "project", *args)
     stamp.write_text(fingerprint)
     return env
 
 
 def generated_command(env: Any, out: Path, profile: Profile) -> list[str | Path]:
     slug = env.root.name  # the console script is named after the project slug
-    overrides = ["trainer.epochs=1", f"trainer.output_dir={out}", *profile.overrides]
+    overrides = ["trainer.epochs=1", f"trainer.runs_dir={out}", *profile.overrides]
     return [env.bin / slug, "train", *(a for o in overrides for a in ("--set", o))]
 
 

@@ -10,17 +10,20 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import AnswersFileError, InvalidAnswerError
 from .host import Host
-from .names import resolve_names
-from .templates import DERIVED, HOST_FILLED, Template
+from .templates import HOST_FILLED, Template
+
+if TYPE_CHECKING:
+    from .checked import CheckedAnswers
 
 FRAMEWORKS = ("pytorch", "tensorflow", "keras")
 # Cookiecutter renders the values it is given as Jinja, outside any sandbox: such a value would run code.
 JINJA_SYNTAX = re.compile(r"{{|}}|{%|%}|{#|#}")
 FILE_KEYS = ("framework", "decision", "variables")
+MAX_VALUE_LENGTH = 10_000
 
 
 @dataclass
@@ -50,6 +53,10 @@ def merge(layers: Iterable[Answers]) -> Answers:
 
 def check_literal(key: str, value: str) -> str:
     """Refuse values that Cookiecutter would evaluate, or that are not text in this locale."""
+    if len(value) > MAX_VALUE_LENGTH:
+        raise InvalidAnswerError(
+            f"value of {key!r} is {len(value)} characters long; at most {MAX_VALUE_LENGTH}"
+        )
     if any("\ud800" <= ch <= "\udfff" for ch in value):
         raise InvalidAnswerError(
             f"value of {key!r} holds bytes that are not text in this locale; "
@@ -109,6 +116,13 @@ def answers_from_mapping(data: Any, where: str, extra_keys: tuple[str, ...] = ()
 def read_data_file(path: Path, what: str = "answers file") -> Any:
     """Parse a YAML, JSON or TOML file (by suffix; YAML otherwise) into plain data."""
     try:
+        return _parse_data_file(path, what)
+    except RecursionError:
+        raise AnswersFileError(f"{path}: the {what} is nested too deeply") from None
+
+
+def _parse_data_file(path: Path, what: str) -> Any:
+    try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise AnswersFileError(f"cannot read {what} {path}: {exc.strerror}") from exc
@@ -146,20 +160,24 @@ def load_answers_file(path: Path) -> Answers:
     return answers_from_mapping(read_data_file(path), str(path))
 
 
+def check_variable(template: Template, key: str, value: str) -> str:
+    """Refuse an unknown variable, a value outside its choices, and template syntax."""
+    variable = template.variables.get(key)
+    if variable is None:
+        known = ", ".join(sorted(template.variables))
+        raise InvalidAnswerError(
+            f"unknown template variable {key!r} for {template.name}; known: {known}"
+        )
+    if variable.is_choice and value not in variable.choices:
+        raise InvalidAnswerError(
+            f"{value!r} is not allowed for {key!r}; choose one of: {', '.join(variable.choices)}"
+        )
+    return check_literal(key, value)
+
+
 def check_variables(template: Template, values: Mapping[str, str]) -> None:
-    """Refuse unknown variables and values outside a variable's choices."""
     for key, value in values.items():
-        variable = template.variables.get(key)
-        if variable is None:
-            known = ", ".join(sorted(template.variables))
-            raise InvalidAnswerError(
-                f"unknown template variable {key!r} for {template.name}; known: {known}"
-            )
-        if variable.is_choice and value not in variable.choices:
-            raise InvalidAnswerError(
-                f"{value!r} is not allowed for {key!r}; choose one of: {', '.join(variable.choices)}"
-            )
-        check_literal(key, value)
+        check_variable(template, key, value)
 
 
 def host_defaults(template: Template, host: Host) -> dict[str, str]:
@@ -174,19 +192,15 @@ def host_defaults(template: Template, host: Host) -> dict[str, str]:
 
 
 def template_context(
-    template: Template, variables: Mapping[str, str], host: Host
-) -> dict[str, str]:
-    """The complete, checked variables to render `template` with (its defaults fill the rest)."""
+    template: Template,
+    variables: Mapping[str, str],
+    host: Host,
+    extra: Mapping[str, Any] | None = None,
+) -> CheckedAnswers:
+    """The complete, checked answers to render `template` with (its defaults fill the rest)."""
+    from .checked import check_answers
+
     check_variables(template, variables)
     context = {**host_defaults(template, host), **variables}
-    names = resolve_names(
-        context.get("project_name", str(template.variables["project_name"].default)),
-        context.get("project_slug"),
-        context.get("package_name"),
-    )
-    context.update(
-        project_name=names.project_name,
-        project_slug=names.project_slug,
-        package_name=names.package_name,
-    )
-    return {k: v for k, v in context.items() if k in template.variables or k in DERIVED}
+    known = {k: v for k, v in context.items() if k in template.variables}
+    return check_answers(template, {**known, **(extra or {})})

@@ -29,7 +29,16 @@ from .errors import (
 if TYPE_CHECKING:
     from .presets import Presets
 
-from .cli_options import CONTEXT, answer_option, answers_option, preset_option, set_option
+from .cli_options import (
+    CONTEXT,
+    MAX_MESSAGE,
+    answer_option,
+    answers_option,
+    output_dir_option,
+    preset_option,
+    printable,
+    set_option,
+)
 from .cli_teams import check, questions, update
 
 
@@ -58,14 +67,7 @@ def cli() -> None:
 @answer_option
 @answers_option
 @preset_option
-@click.option(
-    "-o",
-    "--output-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="Directory the new project is created in.",
-)
+@output_dir_option
 @click.option(
     "--template",
     "template_spec",
@@ -142,14 +144,16 @@ def _new(session: Any, answers_file: Answers, output_dir: Path, dry_run: bool, f
     try:
         if plan.overwritten:
             click.echo(
-                f"\nWrote the {plan.template.name} template into {plan.target}, replacing "
-                f"{len(plan.overwritten)} of its files; every other file was kept."
+                f"\nWrote the {printable(plan.template.name)} template into {plan.target}, "
+                f"replacing {len(plan.overwritten)} of its files; every other file was kept."
             )
         else:
-            click.echo(f"\nCreated {plan.target} from the {plan.template.name} template.")
+            click.echo(
+                f"\nCreated {plan.target} from the {printable(plan.template.name)} template."
+            )
         click.echo("Next:")
         for command in session.next_steps(plan):
-            click.echo(f"  {command}")
+            click.echo(f"  {printable(command, 400)}")
     except (KeyboardInterrupt, Terminated) as exc:  # the project is complete by now: say so
         click.echo(f"\nscaffold: interrupted after creating {plan.target}", err=True)
         code = EXIT_INTERRUPTED if isinstance(exc, KeyboardInterrupt) else EXIT_TERMINATED
@@ -210,7 +214,9 @@ def list_templates(as_json: bool) -> None:
         return
     width = max((len(t.name) for t in templates), default=0)
     for t in templates:
-        click.echo(f"{t.name:<{width}}  {t.version:<7}  {t.description}")
+        click.echo(
+            f"{printable(t.name):<{width}}  {printable(t.version):<7}  {printable(t.description)}"
+        )
 
 
 # -- output -----------------------------------------------------------------------------------
@@ -238,14 +244,14 @@ def _points(total: int) -> str:
 
 
 def _echo_plan(plan: Any) -> None:
-    click.echo(f"\nDry run: would write {len(plan.files)} files into {plan.target}")
+    click.echo(f"\nDry run: would write {len(plan.files)} files into {printable(plan.target)}")
     if plan.overwritten:
         click.echo(f"Would replace {len(plan.overwritten)} existing files:")
         for path in plan.overwritten:
-            click.echo(f"  ! {path}")
+            click.echo(f"  ! {printable(path)}")
     for path in plan.files:
         if path not in plan.overwritten:
-            click.echo(f"  + {path}")
+            click.echo(f"  + {printable(path)}")
     click.echo("Nothing was written.")
 
 
@@ -266,10 +272,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = cli.main(args=argv, prog_name="scaffold", standalone_mode=False)
     except click.UsageError as exc:
         hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-        click.echo(f"scaffold: {exc.format_message()}{hint}", err=True)
+        click.echo(f"scaffold: {printable(exc.format_message(), MAX_MESSAGE)}{hint}", err=True)
         return EXIT_USAGE
     except click.ClickException as exc:
-        click.echo(f"scaffold: {exc.format_message()}", err=True)
+        click.echo(f"scaffold: {printable(exc.format_message(), MAX_MESSAGE)}", err=True)
         return exc.exit_code
     except (click.Abort, KeyboardInterrupt):
         click.echo("\nscaffold: interrupted; nothing was written", err=True)
@@ -280,8 +286,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: still one line, the traceback on request
         if os.environ.get("SCAFFOLD_DEBUG"):
             raise
+        detail = printable(f"{type(exc).__name__}: {exc}", MAX_MESSAGE)
         click.echo(
-            f"scaffold: internal error ({type(exc).__name__}: {exc}); nothing was written. "
+            f"scaffold: internal error ({detail}); nothing was written. "
             "Run again with SCAFFOLD_DEBUG=1 for the traceback and report it.",
             err=True,
         )

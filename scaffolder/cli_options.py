@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,6 +17,40 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+MAX_MESSAGE = 600  # characters of one error line; a value echoed into it is cut short
+PATH_MAX, NAME_MAX = 4096, 255
+
+
+def printable(text: object, limit: int | None = None) -> str:
+    """`text` for a terminal: control characters (escape sequences, newlines) shown escaped, and cut
+    to `limit` characters."""
+    shown = "".join(ch if ch.isprintable() or ch in " \t" else ascii(ch)[1:-1] for ch in str(text))
+    if limit is not None and len(shown) > limit:
+        shown = shown[:limit] + f"... ({len(shown) - limit} more characters)"
+    return shown
+
+
+def _output_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """An output directory the file system can hold: no component or whole path too long."""
+    encoded = os.fsencode(value.absolute())
+    longest = max((len(part) for part in encoded.split(b"/")), default=0)
+    if len(encoded) >= PATH_MAX or longest > NAME_MAX:
+        raise click.BadParameter(
+            f"the path is {len(encoded)} bytes with a name of {longest} bytes; the file system "
+            f"allows {PATH_MAX - 1} and {NAME_MAX}"
+        )
+    return value
+
+
+output_dir_option = click.option(
+    "-o",
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    callback=_output_dir,
+    help="Directory the new project is created in.",
+)
 
 
 def assignments(ctx: click.Context, param: click.Parameter, values: Sequence[str]) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .answers import FRAMEWORKS
-from .cli_options import CONTEXT, preset_option, set_option
+from .cli_options import CONTEXT, preset_option, printable, set_option
 from .errors import EXIT_USER_ERROR, ScaffoldError
 from .presets import Presets
 
@@ -50,10 +50,12 @@ def questions(
     for q in described["decision"]:
         click.echo(f"  {q['name']:<14} {'|'.join(q['choices'])}  (default {q['default']})")
     for t in described["templates"]:
-        click.echo(f"\nTemplate {t['name']} {t['version']} (scaffold new --set NAME=VALUE):")
+        title = printable(f"{t['name']} {t['version']}", 200)
+        click.echo(f"\nTemplate {title} (scaffold new --set NAME=VALUE):")
         for v in t["variables"]:
             values = "|".join(v["choices"]) if v["type"] == "choice" else "text"
-            click.echo(f"  {v['name']:<16} {values}  (default {v['default']!s})")
+            line = f"  {v['name']:<16} {values}  (default {v['default']!s})"
+            click.echo(printable(line, 400))
 
 
 @click.command(context_settings=CONTEXT)
@@ -75,12 +77,13 @@ def check(directory: Path, presets: Presets, as_json: bool) -> None:
         click.echo(json.dumps(result.to_dict(), indent=2))
     else:
         state = "up to date" if result.ok else "needs attention"
-        click.echo(
+        line = (
             f"{result.project}: template {result.template} {result.recorded_version} "
             f"(current {result.current_version}): {state}"
         )
+        click.echo(printable(line, 400))
         for problem in result.problems:
-            click.echo(f"  - {problem}")
+            click.echo(f"  - {printable(problem, 400)}")
     if not result.ok:
         raise click.exceptions.Exit(EXIT_USER_ERROR)
 
@@ -92,7 +95,14 @@ def check(directory: Path, presets: Presets, as_json: bool) -> None:
     "--dry-run", is_flag=True, help="Show the diff the update would merge; change nothing."
 )
 @click.option("--trust", is_flag=True, help="Allow a team template's hooks and extensions to run.")
-def update(directory: Path, variables: dict[str, str], dry_run: bool, trust: bool) -> None:
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace untracked or ignored files where the template now writes files.",
+)
+def update(
+    directory: Path, variables: dict[str, str], dry_run: bool, trust: bool, force: bool
+) -> None:
     """Merge the template's current version into a generated project, keeping your changes.
 
     The project must be a clean git repository. The template's render lives on the branch
@@ -106,18 +116,21 @@ def update(directory: Path, variables: dict[str, str], dry_run: bool, trust: boo
     """
     from .sync import update as update_project
 
-    result = update_project(directory, variables, dry_run=dry_run, trust=trust)
+    result = update_project(directory, variables, dry_run=dry_run, trust=trust, force=force)
     if dry_run:
-        click.echo(result.diff or "Nothing to update: the template renders as recorded.")
+        diff = "\n".join(printable(line) for line in result.diff.splitlines())
+        click.echo(diff or "Nothing to update: the template renders as recorded.")
         return
     if result.conflicts:
         raise ScaffoldError(
             f"merged template {result.template} {result.to_version} with conflicts in "
             f"{', '.join(result.conflicts)}; resolve them, then `git commit`"
-        )
+        )  # main() escapes the message
     if result.changed:
         click.echo(
-            f"Merged template {result.template} {result.from_version} -> {result.to_version}."
+            printable(
+                f"Merged template {result.template} {result.from_version} -> {result.to_version}."
+            )
         )
     else:
         click.echo("Nothing to update: the project has the template's current files.")

@@ -51,6 +51,14 @@ class TargetExistsError(ScaffoldError):
     """The output directory already holds files and --force was not given."""
 
 
+class NotAProjectError(ScaffoldError):
+    """The directory holds no readable `.scaffold.json`."""
+
+
+class GitError(ScaffoldError):
+    """A git step failed or the repository is not in a state to update."""
+
+
 class OutputError(ScaffoldError):
     """The output directory cannot be written (permissions, full disk)."""
 

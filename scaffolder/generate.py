@@ -14,21 +14,23 @@ import errno
 import json
 import os
 import shutil
-import signal
 import stat
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import OutputError, TargetExistsError, TemplateError
-from .templates import Template
+from .errors import OutputError, TargetExistsError
+from .signals import Interrupted, signal_pending, signals_deferred
+from .templates import Template, iter_tree
+
+if TYPE_CHECKING:
+    from .checked import CheckedAnswers
 
 RECORD_FILE = ".scaffold.json"
 STAGING_PREFIX = ".scaffold-staging-"
-_DEFERRED = frozenset({signal.SIGINT, signal.SIGTERM})
 # Staging directories that must outlive the run: they hold originals a rollback could not restore.
 _KEEP: set[Path] = set()
 
@@ -76,9 +78,10 @@ def _fail_on_oserror(exc: OSError, where: Path) -> OutputError:
 
 
 @contextlib.contextmanager
-def staging_dir(output_dir: Path) -> Iterator[Path]:
-    """A temporary directory on the target's file system, removed whatever happens."""
-    parent = _existing_ancestor(output_dir)
+def staging_dir(output_dir: Path | None) -> Iterator[Path]:
+    """A temporary directory on the target's file system (the system's temporary directory for
+    None), removed whatever happens."""
+    parent = Path(tempfile.gettempdir()) if output_dir is None else _existing_ancestor(output_dir)
     if not parent.is_dir():
         raise OutputError(f"{parent} is not a directory; choose another --output-dir")
     try:
@@ -89,46 +92,8 @@ def staging_dir(output_dir: Path) -> Iterator[Path]:
         yield staging
     finally:
         if staging not in _KEEP:  # a failed rollback left the user's originals in there
-            with _signals_deferred():  # a second Ctrl-C must not leave half a staging directory
+            with signals_deferred():  # a second Ctrl-C must not leave half a staging directory
                 shutil.rmtree(staging, ignore_errors=True)
-
-
-def render(template: Template, context: Mapping[str, Any], into: Path) -> Path:
-    """Run cookiecutter on `template`; returns the rendered project directory inside `into`."""
-    from cookiecutter.exceptions import CookiecutterException, FailedHookException
-    from cookiecutter.main import cookiecutter
-
-    if not (template.path / "cookiecutter.json").is_file():
-        raise TemplateError(f"template directory {template.path} is missing or incomplete")
-    try:
-        project = cookiecutter(
-            str(template.path),
-            no_input=True,
-            extra_context=dict(context),
-            output_dir=str(into),
-            # The user's ~/.cookiecutterrc must not change what scaffold renders, and replay
-            # files stay inside the staging directory.
-            default_config={"replay_dir": str(into / ".replay"), "cookiecutters_dir": str(into)},
-            accept_hooks=True,
-        )
-    except FailedHookException as exc:
-        raise TemplateError(f"template {template.name} refused the answers: {exc}") from None
-    except CookiecutterException as exc:
-        raise TemplateError(f"template {template.name} failed to render: {exc}") from None
-    except ValueError as exc:  # cookiecutter's own check of choice values
-        raise TemplateError(f"template {template.name}: {exc}") from None
-    except OSError as exc:
-        raise _fail_on_oserror(exc, into.parent) from None  # the output side, not staging
-    return Path(project)
-
-
-def rendered_context(staging: Path, template: Template) -> dict[str, Any]:
-    """The complete context cookiecutter rendered with, from the replay file it wrote in staging."""
-    replay = staging / ".replay" / f"{template.path.name}.json"
-    try:
-        return json.loads(replay.read_text(encoding="utf-8"))["cookiecutter"]
-    except (OSError, ValueError, KeyError):
-        return {}
 
 
 def write_record(project: Path, template: Template, context: Mapping[str, Any]) -> None:
@@ -144,6 +109,8 @@ def write_record(project: Path, template: Template, context: Mapping[str, Any]) 
     }
     if template.source:
         record["template_source"] = template.source
+    if template.checkout:
+        record["template_checkout"] = template.checkout
     (project / RECORD_FILE).write_text(
         json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
@@ -151,37 +118,42 @@ def write_record(project: Path, template: Template, context: Mapping[str, Any]) 
 
 def list_files(root: Path) -> tuple[str, ...]:
     return tuple(
-        sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() or p.is_symlink())
+        sorted(str(p.relative_to(root)) for p in iter_tree(root) if p.is_file() or p.is_symlink())
     )
 
 
 def _stage(
-    template: Template, context: Mapping[str, str], staging: Path
+    template: Template, answers: CheckedAnswers, staging: Path
 ) -> tuple[Path, dict, tuple[str, ...]]:
     """Render into `staging` and record the answers; returns the project, its context, its files."""
-    project = render(template, context, staging)
-    full_context = rendered_context(staging, template)
+    from .render import render
+
+    try:
+        project, full_context = render(template, answers, staging)
+    except OSError as exc:
+        raise _fail_on_oserror(exc, staging.parent) from None  # the output side, not staging
     write_record(project, template, full_context)
     return project, full_context, list_files(project)
 
 
-def plan(template: Template, context: Mapping[str, str], output_dir: Path, force: bool) -> Plan:
-    """Render in staging and report what would be written, leaving the file system as it was."""
-    check_target(target_for(output_dir, context), force)
-    with staging_dir(output_dir) as staging:
-        project, full_context, files = _stage(template, context, staging)
+def plan(template: Template, answers: CheckedAnswers, output_dir: Path, force: bool) -> Plan:
+    """Render in a temporary directory and report what would be written; the output directory and
+    everything around it stay as they were."""
+    check_target(target_for(output_dir, answers), force)
+    with staging_dir(None) as staging:
+        project, full_context, files = _stage(template, answers, staging)
     # A team template may name its directory otherwise than project_slug: check what it rendered.
     target = output_dir / project.name
     check_target(target, force)
     overwritten = tuple(f for f in files if (target / f).exists())
-    return Plan(template, dict(context), target, files, overwritten, {"context": full_context})
+    return Plan(template, dict(answers), target, files, overwritten, {"context": full_context})
 
 
-def generate(template: Template, context: Mapping[str, str], output_dir: Path, force: bool) -> Plan:
+def generate(template: Template, answers: CheckedAnswers, output_dir: Path, force: bool) -> Plan:
     """Render `template` and move it into `output_dir/<its directory>`, all or nothing."""
-    check_target(target_for(output_dir, context), force)
+    check_target(target_for(output_dir, answers), force)
     with staging_dir(output_dir) as staging:
-        project, full_context, files = _stage(template, context, staging)
+        project, full_context, files = _stage(template, answers, staging)
         target = output_dir / project.name
         check_target(target, force)
         overwritten = tuple(f for f in files if (target / f).exists())
@@ -199,7 +171,7 @@ def generate(template: Template, context: Mapping[str, str], output_dir: Path, f
             if isinstance(exc, OSError):
                 raise _fail_on_oserror(exc, output_dir) from None
             raise
-    return Plan(template, dict(context), target, files, overwritten, {"context": full_context})
+    return Plan(template, dict(answers), target, files, overwritten, {"context": full_context})
 
 
 def _make_parents(output_dir: Path, created: list[Path]) -> None:
@@ -216,7 +188,7 @@ def _make_parents(output_dir: Path, created: list[Path]) -> None:
 
 def _move_into_place(project: Path, target: Path) -> None:
     """One rename, with SIGINT/SIGTERM held: a signal that arrived meanwhile undoes it."""
-    with _signals_deferred() as deferral:
+    with signals_deferred() as deferral:
         empty_target_mode = None
         if target.is_dir():
             # Empty (checked by check_target); rename cannot replace a directory portably.
@@ -224,51 +196,17 @@ def _move_into_place(project: Path, target: Path) -> None:
             target.rmdir()
         try:
             os.rename(project, target)
-            if _signal_pending():
+            if signal_pending():
                 os.rename(target, project)
-                raise _Interrupted()
+                raise Interrupted()
         except BaseException as exc:
             if empty_target_mode is not None and not target.exists():
                 with contextlib.suppress(OSError):
                     target.mkdir()
                     os.chmod(target, empty_target_mode)
-            if not isinstance(exc, _Interrupted):
+            if not isinstance(exc, Interrupted):
                 raise
             deferral.undone = True
-
-
-def _signal_pending() -> bool:
-    return hasattr(signal, "sigpending") and bool(_DEFERRED & signal.sigpending())
-
-
-class _Interrupted(Exception):
-    """A held signal is pending: undo the work; the signal itself is raised when the mask lifts."""
-
-
-@dataclass
-class _Deferral:
-    undone: bool = False  # set when the block undid its work because a signal is pending
-
-
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[_Deferral]:
-    """Hold SIGINT and SIGTERM while files are swapped, so a rollback is never cut short.
-
-    Held signals stay pending and are raised (KeyboardInterrupt, Terminated) when the block ends;
-    the block checks `_signal_pending()` before it returns and undoes its work if one is. Where the
-    platform cannot block signals (Windows), the block runs unprotected.
-    """
-    deferral = _Deferral()
-    if not hasattr(signal, "pthread_sigmask"):
-        yield deferral
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _DEFERRED)
-    try:
-        yield deferral
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending signal is raised here
-    if deferral.undone:  # its handler did not raise: the work is undone, so never report success
-        raise KeyboardInterrupt
 
 
 def _check_merge(target: Path, files: tuple[str, ...]) -> None:
@@ -292,7 +230,7 @@ def _merge_into(project: Path, target: Path, files: tuple[str, ...], backup: Pat
     _check_merge(target, files)
     moved: list[str] = []
     made_dirs: list[Path] = []
-    with _signals_deferred() as deferral:
+    with signals_deferred() as deferral:
         try:
             for rel in files:
                 dest = target / rel
@@ -305,11 +243,11 @@ def _merge_into(project: Path, target: Path, files: tuple[str, ...], backup: Pat
                     os.rename(dest, backup / rel)
                 moved.append(rel)
                 os.rename(project / rel, dest)
-            if _signal_pending():
-                raise _Interrupted()
+            if signal_pending():
+                raise Interrupted()
         except BaseException as exc:
             _roll_back(target, backup, moved, made_dirs)
-            if not isinstance(exc, _Interrupted):
+            if not isinstance(exc, Interrupted):
                 raise
             deferral.undone = True
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,7 +55,7 @@ class NewProject:
     host: Host = field(default_factory=detect)
     recommendation: Recommendation | None = None
     template: Template | None = None
-    context: dict[str, Any] = field(default_factory=dict)
+    context: Mapping[str, Any] = field(default_factory=dict)  # CheckedAnswers once chosen
 
     @functools.cached_property
     def table(self) -> DecisionTable:
@@ -139,19 +140,20 @@ class NewProject:
 
             self.recommendation = recommend(self.merged.decision, self.table, self.allowed)
         self.template = get_template(framework)
-        self._fill(self.template)
+        extra = {}
         if self.recommendation is not None:
-            self.context["_decision"] = decision_record(self.table, self.recommendation, framework)
+            extra["_decision"] = decision_record(self.table, self.recommendation, framework)
+        self._fill(self.template, extra)
         return self.template
 
-    def _fill(self, template: Template) -> Template:
+    def _fill(self, template: Template, extra: dict[str, Any] | None = None) -> Template:
         """Ask the template's own questions still open, then check every value."""
         variables = dict(self.merged.variables)
         if self.interactive:
             from .prompts import ask_variables
 
             variables = ask_variables(template, variables, {"project_name": _check_name})
-        self.context = template_context(template, variables, self.host)
+        self.context = template_context(template, variables, self.host, extra)
         return template
 
     def generate(self, output_dir: Path, dry_run: bool = False, force: bool = False) -> Plan:

@@ -51,7 +51,12 @@ def code_it_runs(template: Template) -> list[str]:
     if hooks.is_dir():
         runs += [f"hooks/{p.name}" for p in sorted(hooks.iterdir()) if p.stem in HOOK_NAMES]
     config = json.loads((template.path / "cookiecutter.json").read_text(encoding="utf-8"))
-    runs += [f"Jinja extension {name}" for name in config.get("_extensions", [])]
+    extensions = config.get("_extensions") or []
+    runs += [f"Jinja extension {name}" for name in extensions if isinstance(name, str)]
+    if extensions and not isinstance(extensions, list):
+        runs.append("Jinja extensions (_extensions)")
+    if config.get("templates"):
+        runs.append("nested templates (the 'templates' key), with their own hooks")
     return runs
 
 
@@ -92,8 +97,8 @@ def open_template(
             clone = Path(tmp) / "template"
             _git("clone", "--quiet", "--", url, str(clone))
             if checkout:
-                _git("checkout", "--quiet", "--detach", checkout, "--", cwd=clone)
-            template = _loaded(clone, url + (f"@{checkout}" if checkout else ""))
+                _git("checkout", "--quiet", "--detach", _commit_of(clone, checkout), cwd=clone)
+            template = _loaded(clone, url, checkout or "", trust)
             require_trust(template, trust)
             yield template
         return
@@ -102,20 +107,43 @@ def open_template(
     path = Path(spec).expanduser().resolve()
     if not path.is_dir():
         raise TemplateError(f"template directory {spec} does not exist")
-    template = _loaded(path, str(path))
+    template = _loaded(path, str(path), "", trust)
     require_trust(template, trust)
     yield template
 
 
-def _loaded(path: Path, source: str) -> Template:
+def _commit_of(clone: Path, ref: str) -> str:
+    """The commit a branch, tag (which may hold '/') or SHA of the clone names."""
+    for candidate in (f"refs/tags/{ref}", f"refs/remotes/origin/{ref}", ref):
+        found = subprocess.run(
+            [
+                "git",
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                f"{candidate}^{{commit}}",
+            ],
+            cwd=clone,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
+        if found.returncode == 0:
+            return found.stdout.strip()
+    raise TemplateError(f"the template repository has no branch, tag or commit {ref!r}")
+
+
+def _loaded(path: Path, source: str, checkout: str, trust: bool) -> Template:
     from dataclasses import replace
 
-    return replace(load_template(path), source=source)
+    return replace(load_template(path), source=source, checkout=checkout, trusted=trust)
 
 
-def reopen(source: str, trust: bool) -> contextlib.AbstractContextManager[Template]:
-    """Open a recorded team template again (for `update`); `URL@ref` splits back into both."""
+def reopen(source: str, checkout: str, trust: bool) -> contextlib.AbstractContextManager[Template]:
+    """Open a recorded team template again (for `check` and `update`). Records made before the
+    ref was kept apart hold `URL@ref`, which splits back into both."""
     url, _, ref = source.rpartition("@")
-    if url and is_git_url(url) and "/" not in ref:
+    if not checkout and url and is_git_url(url) and "/" not in ref and "://" in url:
         return open_template(url, ref, trust)
-    return open_template(source, None, trust)
+    return open_template(source, checkout or None, trust)

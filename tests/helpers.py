@@ -1,4 +1,4 @@
-"""Small helpers the tests share: build file trees inline, hash trees, run the CLI in-process."""
+"""Small helpers the tests share: build file trees inline, hash trees, run git and a real `scaffold`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import hashlib
 import json
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -85,3 +87,90 @@ def tree_digest(root: Path, skip: tuple[str, ...] = ()) -> str:
         elif path.is_symlink():
             digest.update(os.readlink(path).encode())
     return digest.hexdigest()
+
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "T",
+    "GIT_AUTHOR_EMAIL": "t@x",
+    "GIT_COMMITTER_NAME": "T",
+    "GIT_COMMITTER_EMAIL": "t@x",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in `cwd` with a fixed identity; fail the test if it fails."""
+    return subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        env={**os.environ, **GIT_IDENTITY},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def scaffold_command() -> list[str]:
+    """The installed `scaffold` script beside this Python, or `python -P -m scaffolder` (never with
+    the working directory on the import path)."""
+    script = Path(sys.executable).with_name("scaffold")
+    return [str(script)] if script.exists() else [sys.executable, "-P", "-m", "scaffolder"]
+
+
+def env_for(tmp: Path, **extra: str) -> dict[str, str]:
+    """The environment of a real `scaffold` run: its own HOME and TMPDIR under `tmp`, a marker path
+    in HOSTILE_MARKER for payloads to touch, and no SCAFFOLD_ settings of the caller."""
+    (tmp / "systmp").mkdir(exist_ok=True)
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SCAFFOLD_")},
+        **GIT_IDENTITY,
+        "HOME": str(tmp / "home"),
+        "TMPDIR": str(tmp / "systmp"),
+        "SCAFFOLD_ACCELERATOR": "cpu",
+        "HOSTILE_MARKER": str(tmp / "MARKER"),
+        **extra,
+    }
+
+
+def run_real(
+    tmp: Path, *args: str, cwd: Path | None = None, **env: str
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [*scaffold_command(), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or tmp,
+        env=env_for(tmp, **env),
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess, code: int = 1) -> str:
+    shown = result.stdout + result.stderr
+    assert result.returncode == code, shown
+    assert "Traceback" not in shown and "internal error" not in shown, shown
+    assert result.stderr.startswith("scaffold: ") and result.stderr.count("\n") == 1, shown
+    assert len(result.stderr) < 1000
+    return result.stderr
+
+
+def build_wheel(dest: Path) -> Path:
+    """Build scaffold's wheel from this checkout into `dest`, as `pip install .` would."""
+    repo = Path(__file__).resolve().parents[1]
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dest),
+            str(repo),
+        ],
+        check=True,
+    )
+    (wheel,) = Path(dest).glob("scaffold_dl-*.whl")
+    return wheel

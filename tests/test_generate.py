@@ -12,6 +12,7 @@ import pytest
 from helpers import build_file_tree, fixture_template, tree_digest
 
 from scaffolder import generate as gen
+from scaffolder.checked import check_answers
 from scaffolder.errors import OutputError, TargetExistsError, TemplateError, Terminated
 from scaffolder.templates import Template, load_template
 
@@ -73,7 +74,7 @@ class FailingRename:
 
 def test_plan_writes_nothing(template: Template, out: Path, tmp_path: Path) -> None:
     before = tree_digest(tmp_path)
-    plan = gen.plan(template, CONTEXT, out, force=False)
+    plan = gen.plan(template, check_answers(template, CONTEXT), out, force=False)
     assert plan.target == out / "fixture-project"
     assert plan.files == TEMPLATE_FILES
     assert plan.overwritten == ()
@@ -82,7 +83,7 @@ def test_plan_writes_nothing(template: Template, out: Path, tmp_path: Path) -> N
 
 def test_plan_for_a_missing_output_dir_creates_nothing(template: Template, tmp_path: Path) -> None:
     before = tree_digest(tmp_path)
-    plan = gen.plan(template, CONTEXT, tmp_path / "a" / "b", force=False)
+    plan = gen.plan(template, check_answers(template, CONTEXT), tmp_path / "a" / "b", force=False)
     assert plan.files == TEMPLATE_FILES
     assert tree_digest(tmp_path) == before
 
@@ -90,7 +91,7 @@ def test_plan_for_a_missing_output_dir_creates_nothing(template: Template, tmp_p
 def test_plan_with_force_lists_what_it_would_replace(template: Template, out: Path) -> None:
     user_project(out)
     before = tree_digest(out)
-    plan = gen.plan(template, CONTEXT, out, force=True)
+    plan = gen.plan(template, check_answers(template, CONTEXT), out, force=True)
     assert plan.overwritten == ("README.md",)
     assert tree_digest(out) == before
 
@@ -98,14 +99,19 @@ def test_plan_with_force_lists_what_it_would_replace(template: Template, out: Pa
 def test_plan_refuses_a_non_empty_target_without_force(template: Template, out: Path) -> None:
     user_project(out)
     with pytest.raises(TargetExistsError, match="--force"):
-        gen.plan(template, CONTEXT, out, force=False)
+        gen.plan(template, check_answers(template, CONTEXT), out, force=False)
 
 
 # -- generate: a new project -------------------------------------------------------------------------
 
 
 def test_generate_creates_the_project_and_its_record(template: Template, out: Path) -> None:
-    plan = gen.generate(template, {**CONTEXT, "_decision": {"chosen": "PyTorch"}}, out, force=False)
+    plan = gen.generate(
+        template,
+        check_answers(template, {**CONTEXT, "_decision": {"chosen": "PyTorch"}}),
+        out,
+        False,
+    )
     project = out / "fixture-project"
     assert plan.target == project
     assert gen.list_files(project) == TEMPLATE_FILES
@@ -122,13 +128,13 @@ def test_generate_creates_the_project_and_its_record(template: Template, out: Pa
 
 
 def test_generate_creates_missing_parents(template: Template, tmp_path: Path) -> None:
-    gen.generate(template, CONTEXT, tmp_path / "a" / "b", force=False)
+    gen.generate(template, check_answers(template, CONTEXT), tmp_path / "a" / "b", force=False)
     assert (tmp_path / "a" / "b" / "fixture-project" / "README.md").is_file()
 
 
 def test_generate_into_an_empty_existing_dir(template: Template, out: Path) -> None:
     (out / "fixture-project").mkdir()
-    gen.generate(template, CONTEXT, out, force=False)
+    gen.generate(template, check_answers(template, CONTEXT), out, force=False)
     assert gen.list_files(out / "fixture-project") == TEMPLATE_FILES
 
 
@@ -138,7 +144,7 @@ def test_failing_hook_leaves_nothing(tmp_path: Path, out: Path, hook: str) -> No
     template = load_template(fixture_template(tmp_path / "t", hooks={f"{hook}.py": source}))
     before = tree_digest(tmp_path / "out")
     with pytest.raises(TemplateError, match="exit status: 3"):
-        gen.generate(template, CONTEXT, out / "new" / "dir", force=False)
+        gen.generate(template, check_answers(template, CONTEXT), out / "new" / "dir", force=False)
     assert tree_digest(tmp_path / "out") == before
     assert leftovers(tmp_path) == []
 
@@ -148,7 +154,7 @@ def test_failing_move_keeps_created_parents_out(
 ) -> None:
     monkeypatch.setattr(gen.os, "rename", FailingRename(1, OSError(errno.ENOSPC, "full")))
     with pytest.raises(OutputError, match="no space left"):
-        gen.generate(template, CONTEXT, tmp_path / "a" / "b", force=False)
+        gen.generate(template, check_answers(template, CONTEXT), tmp_path / "a" / "b", force=False)
     assert not (tmp_path / "a").exists()
     assert leftovers(tmp_path) == []
 
@@ -161,7 +167,7 @@ def test_failing_move_keeps_the_empty_target_dir(
     before = tree_digest(out)
     monkeypatch.setattr(gen.os, "rename", FailingRename(1, OSError(errno.EACCES, "denied")))
     with pytest.raises(OutputError, match="permission denied"):
-        gen.generate(template, CONTEXT, out, force=False)
+        gen.generate(template, check_answers(template, CONTEXT), out, force=False)
     assert tree_digest(out) == before
 
 
@@ -172,7 +178,7 @@ def test_force_merge_keeps_user_files_and_replaces_template_files(
     template: Template, out: Path
 ) -> None:
     project = user_project(out)
-    plan = gen.generate(template, CONTEXT, out, force=True)
+    plan = gen.generate(template, check_answers(template, CONTEXT), out, force=True)
     assert plan.overwritten == ("README.md",)
     assert (project / "README.md").read_text().startswith("# Fixture Project")
     assert (project / "notes.txt").read_text() == "my notes\n"
@@ -185,9 +191,9 @@ def test_force_merge_keeps_user_files_and_replaces_template_files(
 
 def test_force_merge_twice_is_stable(template: Template, out: Path) -> None:
     project = user_project(out)
-    gen.generate(template, CONTEXT, out, force=True)
+    gen.generate(template, check_answers(template, CONTEXT), out, force=True)
     first = tree_digest(project)
-    gen.generate(template, CONTEXT, out, force=True)
+    gen.generate(template, check_answers(template, CONTEXT), out, force=True)
     assert tree_digest(project) == first
 
 
@@ -206,7 +212,7 @@ def test_force_merge_rolls_back_fully_when_the_nth_rename_fails(
     rename = FailingRename(n, exc)
     monkeypatch.setattr(gen.os, "rename", rename)
     with pytest.raises((OutputError, KeyboardInterrupt)):
-        gen.generate(template, CONTEXT, out, force=True)
+        gen.generate(template, check_answers(template, CONTEXT), out, force=True)
     assert rename.calls >= n  # the failure point was reached
     assert tree_digest(out) == before
     assert leftovers(out) == []
@@ -219,7 +225,7 @@ def test_force_merge_has_exactly_four_renames(
     user_project(out)
     rename = FailingRename(0, OSError())
     monkeypatch.setattr(gen.os, "rename", rename)
-    gen.generate(template, CONTEXT, out, force=True)
+    gen.generate(template, check_answers(template, CONTEXT), out, force=True)
     assert rename.calls == 4
 
 
@@ -231,7 +237,7 @@ def test_force_merge_that_cannot_restore_keeps_the_originals(
     monkeypatch.setattr(gen.os, "rename", FailingRename(4, OSError(errno.EIO, "I/O error")))
     monkeypatch.setattr(gen.os, "replace", FailingRename(1, OSError(errno.EIO, "I/O error")))
     with pytest.raises(OutputError, match="the originals are kept in") as info:
-        gen.generate(template, CONTEXT, out, force=True)
+        gen.generate(template, check_answers(template, CONTEXT), out, force=True)
     backup = Path(str(info.value.message).rsplit(" ", 1)[-1])
     assert (backup / "README.md").read_text() == "# my readme\n"
     gen._KEEP.discard(backup.parent)
@@ -243,7 +249,7 @@ def test_force_merge_refuses_a_directory_where_a_file_goes(template: Template, o
     (project / "README.md").mkdir()
     before = tree_digest(out)
     with pytest.raises(TargetExistsError, match="is a directory"):
-        gen.generate(template, CONTEXT, out, force=True)
+        gen.generate(template, check_answers(template, CONTEXT), out, force=True)
     assert tree_digest(out) == before
 
 
@@ -252,7 +258,7 @@ def test_force_merge_refuses_a_file_where_a_directory_goes(template: Template, o
     (project / "src" / "fixture_project").write_text("a file\n")
     before = tree_digest(out)
     with pytest.raises(TargetExistsError, match="is a file but the template writes a directory"):
-        gen.generate(template, CONTEXT, out, force=True)
+        gen.generate(template, check_answers(template, CONTEXT), out, force=True)
     assert tree_digest(out) == before
 
 
@@ -301,7 +307,7 @@ def test_signal_during_merge_undoes_it(
     before = tree_digest(out)
     signal_on_nth_rename(monkeypatch, n, signum)
     with pytest.raises(exc):
-        gen.generate(template, CONTEXT, out, force=True)
+        gen.generate(template, check_answers(template, CONTEXT), out, force=True)
     assert tree_digest(out) == before
     assert leftovers(out) == []
 
@@ -326,7 +332,7 @@ def test_signal_during_the_final_rename_undoes_it(
     before = tree_digest(out)
     signal_on_nth_rename(monkeypatch, 1, signum)
     with pytest.raises(exc):
-        gen.generate(template, CONTEXT, out, force=False)
+        gen.generate(template, check_answers(template, CONTEXT), out, force=False)
     assert tree_digest(out) == before
     assert leftovers(out) == []
 
@@ -339,14 +345,14 @@ def test_held_signal_whose_handler_returns_still_fails(
     try:
         signal_on_nth_rename(monkeypatch, 1, signal.SIGTERM)
         with pytest.raises(KeyboardInterrupt):
-            gen.generate(template, CONTEXT, out, force=False)
+            gen.generate(template, check_answers(template, CONTEXT), out, force=False)
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert list(out.iterdir()) == []
 
 
 def test_signals_are_unblocked_afterwards(template: Template, out: Path) -> None:
-    gen.generate(template, CONTEXT, out, force=False)
+    gen.generate(template, check_answers(template, CONTEXT), out, force=False)
     assert signal.pthread_sigmask(signal.SIG_BLOCK, []) & {signal.SIGINT, signal.SIGTERM} == set()
 
 
@@ -356,7 +362,7 @@ def test_signals_are_unblocked_afterwards(template: Template, out: Path) -> None
 def test_render_refuses_a_template_without_cookiecutter_json(template: Template, out: Path) -> None:
     (template.path / "cookiecutter.json").unlink()
     with pytest.raises(TemplateError, match="missing or incomplete"):
-        gen.generate(template, CONTEXT, out, force=False)
+        gen.generate(template, check_answers(template, CONTEXT), out, force=False)
     assert list(out.iterdir()) == []
 
 
@@ -364,7 +370,7 @@ def test_symlink_target_is_refused(template: Template, out: Path, tmp_path: Path
     (tmp_path / "elsewhere").mkdir()
     (out / "fixture-project").symlink_to(tmp_path / "elsewhere")
     with pytest.raises(TargetExistsError, match="not a directory"):
-        gen.generate(template, CONTEXT, out, force=True)
+        gen.generate(template, check_answers(template, CONTEXT), out, force=True)
     assert list((tmp_path / "elsewhere").iterdir()) == []
 
 
@@ -377,7 +383,7 @@ def test_user_cookiecutterrc_is_ignored_and_nothing_lands_in_home(
         "default_context:\n  license: MIT\n  description: from rc\n"
     )
     before = tree_digest(isolated_home)
-    gen.generate(template, CONTEXT, out, force=False)
+    gen.generate(template, check_answers(template, CONTEXT), out, force=False)
     assert tree_digest(isolated_home) == before
     record = json.loads((out / "fixture-project" / gen.RECORD_FILE).read_text())
     assert "description" not in record["context"]["cookiecutter"]

@@ -7,26 +7,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+from helpers import build_wheel
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 def test_wheel_carries_every_template_file(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--no-build-isolation",
-            "-q",
-            "-w",
-            str(tmp_path),
-            str(REPO),
-        ],
-        check=True,
-    )
-    (wheel,) = tmp_path.glob("scaffold_dl-*.whl")
+    wheel = build_wheel(tmp_path)
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "scaffolder/decision.toml" in names
     source = REPO / "templates"

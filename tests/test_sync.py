@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import stat
-import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import fixture_template, tree_digest
+from helpers import fixture_template, git, tree_digest
 
 README_V1 = "# {{ cookiecutter.project_name }}\n\nline two\nline three\nline four\n"
 SCRIPT = "#!/bin/sh\necho run\n"
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "T",
-        "GIT_AUTHOR_EMAIL": "t@x",
-        "GIT_COMMITTER_NAME": "T",
-        "GIT_COMMITTER_EMAIL": "t@x",
-    }
-    return subprocess.run(
-        ["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True
-    ).stdout
 
 
 def v1_files() -> dict:
@@ -161,3 +148,59 @@ def test_update_needs_a_committed_project(scaffold, templates_root: Path) -> Non
     assert scaffold("new", "--no-input", "--framework", "pytorch").exit_code == 0
     result = scaffold("update", "fixture-project")
     assert result.exit_code == 1 and "not a git repository" in result.stderr
+
+
+def test_update_never_replaces_an_ignored_file(
+    scaffold, project: Path, templates_root: Path
+) -> None:
+    (project / ".gitignore").write_text("local.cfg\n", encoding="utf-8")
+    git(project, "add", ".gitignore")
+    git(project, "commit", "-qm", "ignore local settings")
+    (project / "local.cfg").write_text("my settings\n", encoding="utf-8")
+    write_version(templates_root, "2.0.0", {**v1_files(), "local.cfg": "template = 1\n"})
+    head = git(project, "rev-parse", "HEAD")
+    branches = git(project, "branch", "--list")
+    refused = scaffold("update", str(project))
+    assert refused.exit_code == 1 and refused.stderr.count("\n") == 1
+    assert "local.cfg" in refused.stderr and "--force" in refused.stderr
+    assert (project / "local.cfg").read_text(encoding="utf-8") == "my settings\n"
+    assert git(project, "rev-parse", "HEAD") == head
+    assert git(project, "branch", "--list") == branches
+    forced = scaffold("update", "--force", str(project))
+    assert forced.exit_code == 0, forced.output
+    assert "Merged template" in forced.stdout
+    assert (project / "local.cfg").read_text(encoding="utf-8") == "template = 1\n"
+
+
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"]
+)
+def test_a_signal_during_the_merge_restores_work_tree_and_index(
+    scaffold,
+    project: Path,
+    templates_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    signum: int,
+    code: int,
+) -> None:
+    from scaffolder import merge
+
+    files = v1_files()
+    files["README.md"] = README_V1.replace("line two", "line two, improved")
+    write_version(templates_root, "2.0.0", {**files, "added.toml": "new = true\n"})
+    real = merge.git
+
+    def git_then_signal(where: Path, *args: str, **kwargs):
+        result = real(where, *args, **kwargs)
+        if args[0] == "merge" and "--abort" not in args:
+            os.kill(os.getpid(), signum)  # arrives while the merge result is in place
+        return result
+
+    monkeypatch.setattr(merge, "git", git_then_signal)
+    head = git(project, "rev-parse", "HEAD")
+    digest = tree_digest(project, skip=(".git",))
+    result = scaffold("update", str(project))
+    assert result.exit_code == code
+    assert git(project, "rev-parse", "HEAD") == head
+    assert git(project, "status", "--porcelain", "--ignored") == ""
+    assert tree_digest(project, skip=(".git",)) == digest

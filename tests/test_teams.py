@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import fixture_template, tree_digest
+from helpers import fixture_template, git, tree_digest
 
 FRAMEWORKS = ("pytorch", "tensorflow", "keras")
 
@@ -165,33 +163,23 @@ def test_team_template_with_hooks_needs_trust(scaffold, tmp_path: Path) -> None:
     assert Path("fixture-project/HOOK_RAN").read_text(encoding="utf-8") == "yes"
 
 
-def _git(cwd: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "T",
-        "GIT_AUTHOR_EMAIL": "t@x",
-        "GIT_COMMITTER_NAME": "T",
-        "GIT_COMMITTER_EMAIL": "t@x",
-    }
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
-
-
 def test_team_template_from_a_git_url_and_ref(scaffold, tmp_path: Path) -> None:
     template = team_template(tmp_path, hook=False)
-    _git(template, "init", "-q", "-b", "main")
-    _git(template, "add", "-A")
-    _git(template, "commit", "-qm", "v3.1")
-    _git(template, "tag", "v3.1")
+    git(template, "init", "-q", "-b", "main")
+    git(template, "add", "-A")
+    git(template, "commit", "-qm", "v3.1")
+    git(template, "tag", "v3.1")
     (template / "{{cookiecutter.project_slug}}" / "LATER.md").write_text(
         "later\n", encoding="utf-8"
     )
-    _git(template, "add", "-A")
-    _git(template, "commit", "-qm", "later")
+    git(template, "add", "-A")
+    git(template, "commit", "-qm", "later")
     url = f"file://{template}"
     result = scaffold("new", "--no-input", "--template", url, "--checkout", "v3.1")
     assert result.exit_code == 0
     assert not Path("fixture-project/LATER.md").exists(), "the ref was checked out"
-    assert recorded("fixture-project")["template_source"] == f"{url}@v3.1"
+    record = recorded("fixture-project")
+    assert (record["template_source"], record["template_checkout"]) == (url, "v3.1")
 
 
 @pytest.mark.parametrize(

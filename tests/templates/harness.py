@@ -1,21 +1,18 @@
 """The end-to-end harness every template's tests share: bake, install into a venv, run commands.
 
-A generated project is installed into its own virtual environment whose `frameworks.pth` points at the
-test environment's site-packages, where torch, TensorFlow and JAX are installed once per test run. pip
-then finds every dependency already there and runs with `--no-index`, so a test can never download a
-framework (an unpinned torch would be several GB of CUDA packages).
+A generated project is made with `scaffold new` and installed by running its own printed install step
+in a fresh virtual environment that sees nothing of the test environment, so an undeclared dependency
+fails there as it would on a user's machine. Framework builds are pinned with `tests/constraints.txt`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
-import sysconfig
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -25,20 +22,6 @@ from cookiecutter.main import cookiecutter
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "templates"
 LEFTOVER_JINJA = re.compile(r"{{|}}|{%|%}|{#(?!\s*noqa)")
-# Console scripts of the frameworks, which live in the test environment's bin/, not the project's venv:
-# run them as modules of the project's python so that they import the installed project.
-FRAMEWORK_COMMANDS = {"torchrun": ["-m", "torch.distributed.run"]}
-
-
-def require(*modules: str) -> None:
-    """Skip locally when a framework is missing; in CI a missing framework fails the test."""
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
-    if not missing:
-        return
-    message = f"needs {', '.join(missing)}: install tests/frameworks.txt"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def template_context(template: str) -> dict:
@@ -129,8 +112,6 @@ class ProjectEnv:
         command = [str(a) for a in args]
         if not Path(command[0]).is_absolute() and (self.bin / command[0]).exists():
             command[0] = str(self.bin / command[0])
-        elif command[0] in FRAMEWORK_COMMANDS:
-            command[:1] = [str(self.bin / "python"), *FRAMEWORK_COMMANDS[command[0]]]
         result = subprocess.run(
             command,
             cwd=self.root,
@@ -153,30 +134,58 @@ class ProjectEnv:
         return json.loads(out[out.rindex("\n{") + 1 :] if "\n{" in out else out)
 
 
-def install(project: Path, venv: Path, extras: Sequence[str] = ("dev",)) -> ProjectEnv:
-    """Make a venv that sees the test environment's frameworks, and pip-install the project into it."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    site = Path(sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})["purelib"])
-    site.mkdir(parents=True, exist_ok=True)
-    frameworks = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    (site / "frameworks.pth").write_text("\n".join(sorted(frameworks)) + "\n", encoding="utf-8")
-    target = f"{project}[{','.join(extras)}]" if extras else str(project)
+# This network reaches PyPI (and pip's configured mirrors) only. The printed PyTorch step names the
+# PyTorch wheel index; here pip's own configuration serves the same CPU build, so the index is dropped
+# and nothing else of the printed command changes.
+UNREACHABLE_INDEX = re.compile(r" --index-url https://download\.pytorch\.org/whl/\S+")
+# Framework builds are pinned with a constraint file, as a user's lock would: an unpinned torch would
+# resolve to several GB of CUDA packages.
+CONSTRAINTS = REPO / "tests" / "constraints.txt"
+
+
+def generate(output_dir: Path, *args: str) -> tuple[Path, list[str]]:
+    """`scaffold new --no-input ARGS -o OUTPUT_DIR` as a user runs it: the project and its printed
+    next steps (the lines after "Next:")."""
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(venv / "bin" / "python"),
-            "install",
-            "--quiet",
-            "--no-index",
-            "--no-build-isolation",
-            "-e",
-            target,
-        ],
+        [sys.executable, "-m", "scaffolder", "new", "--no-input", *args, "-o", str(output_dir)],
         capture_output=True,
         text=True,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "SCAFFOLD_ACCELERATOR": "cpu"},
     )
-    assert result.returncode == 0, f"pip install {target} failed:\n{result.stdout}{result.stderr}"
-    return ProjectEnv(root=project, venv=venv)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    steps = [line.strip() for line in lines[lines.index("Next:") + 1 :] if line.strip()]
+    assert steps[0].startswith("cd "), steps
+    return (output_dir / Path(steps[0][3:]).name), steps[1:]
+
+
+def install_from_steps(project: Path, steps: Sequence[str]) -> ProjectEnv:
+    """Run the printed install step in the project, in a venv that sees only what the project
+    declares (no access to the test environment's packages), with framework builds pinned."""
+    install = next(step for step in steps if "pip install" in step)
+    command = UNREACHABLE_INDEX.sub("", install)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "VIRTUAL_ENV"))}
+    env.pop("PYTHONPATH", None)
+    # `python` is the interpreter running the tests, but the venv made from it has none of its packages.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env.update(PIP_CONSTRAINT=str(CONSTRAINTS), PIP_DISABLE_PIP_VERSION_CHECK="1")
+    result = subprocess.run(
+        ["bash", "-c", f"set -e; {command}"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=1800,
+    )
+    assert result.returncode == 0, (
+        f"{command} failed:\n{result.stdout[-4000:]}{result.stderr[-4000:]}"
+    )
+    return ProjectEnv(root=project, venv=project / ".venv")
+
+
+def install_generated(output_dir: Path, *args: str) -> ProjectEnv:
+    """Generate a project with scaffold and install it exactly as its printed steps say."""
+    project, steps = generate(output_dir, *args)
+    return install_from_steps(project, steps)

@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from harness import TEMPLATES, check_lint, leftover_jinja, variable_matrix
+from harness import TEMPLATES, check_lint, leftover_jinja, template_context, variable_matrix
 
 TEMPLATE = str(TEMPLATES / "keras")
 FRAMEWORK_PACKAGE = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
@@ -24,10 +24,12 @@ def test_bake(cookies, context: dict) -> None:
     assert leftover_jinja(project) == []
     package = project / "src" / "image_classifier"
     modules = (
-        "__init__ __main__ cli config_io config data model train evaluate export utils callbacks"
+        "__init__ __main__ cli config_io config errors runs interrupts metrics_csv scalars data "
+        "batches model callbacks checkpoint train evaluate export distributed precision"
     )
     for name in modules.split():
         assert (package / f"{name}.py").is_file(), name
+    assert not (package / "utils.py").exists()
     assert (project / "configs" / "default.toml").is_file()
     assert (project / "LICENSE").is_file() and (project / "README.md").is_file()
     assert (project / ".github").exists() == (context.get("github_actions", "yes") == "yes")
@@ -46,6 +48,9 @@ def test_backend_sets_keras_backend_and_dependencies(cookies, backend: str) -> N
     extras = meta["optional-dependencies"]
     everything = deps + " " + " ".join(" ".join(v) for k, v in extras.items() if k != "export")
     assert "keras>=3.8,<4" in deps and "pillow" in deps
+    # The project writes TensorBoard files itself on every backend; TensorFlow 2.21 no longer
+    # brings the package along.
+    assert "tensorboard>=2.16" in meta["dependencies"]
     # Only the chosen framework is required; the others appear nowhere.
     for other in set(FRAMEWORK_PACKAGE) - {backend}:
         assert other not in everything.replace("tensorboard", ""), other
@@ -55,7 +60,7 @@ def test_backend_sets_keras_backend_and_dependencies(cookies, backend: str) -> N
     elif backend == "jax":
         assert extras["cpu"] == ["jax[cpu]>=0.4.30"]
         assert extras["gpu"][0].startswith("jax[cuda12]")
-        assert "tensorboard>=2.16" in meta["dependencies"]
+        assert extras["export"][0].startswith("tensorflow-cpu")
     else:
         assert "torch>=2.4,<3" in meta["dependencies"]
         assert "onnx" in extras
@@ -82,3 +87,25 @@ def test_install_lines_lead_with_the_accelerator(cookies, accelerator: str) -> N
 def test_hooks_reject_bad_names(cookies, project_name: str) -> None:
     result = cookies.bake(extra_context={"project_name": project_name}, template=TEMPLATE)
     assert result.exit_code != 0
+
+
+@pytest.mark.parametrize("accelerator", ["cpu", "cuda", "mps"])
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_printed_install_is_the_readme_line_and_installs_every_extra_used(
+    cookies, backend: str, accelerator: str
+) -> None:
+    """The "Next:" step (`__next_install`) is the README's first install line, and it installs
+    what `export` needs, so no documented command fails after it."""
+    from jinja2 import Environment
+
+    context = {**template_context("keras"), "backend": backend, "accelerator": accelerator}
+    template = Environment().from_string(context["__next_install"])
+    printed = template.render(cookiecutter=context).replace("'", '"')
+    project = bake(cookies, backend=backend, accelerator=accelerator)
+    readme = (project / "README.md").read_text()
+    block = readme.split("```bash", 1)[1].split("```", 1)[0]
+    first = next(line for line in block.splitlines() if line.startswith("pip install"))
+    assert first.split("  #")[0].strip() == printed
+    needed = {"tensorflow": [], "jax": ["export"], "torch": ["onnx"]}[backend]
+    for extra in [*needed, "dev"]:
+        assert extra in printed.rsplit("[", 1)[1], (extra, printed)

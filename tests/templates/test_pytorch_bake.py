@@ -8,7 +8,11 @@ from harness import TEMPLATES, check_lint, leftover_jinja, variable_matrix
 
 TEMPLATE = str(TEMPLATES / "pytorch")
 PACKAGE = "image_classifier"
-MODULES = ["cli", "config", "config_io", "data", "model", "train", "evaluate", "export", "utils"]
+MODULES = [
+    *("cli", "config", "config_io", "errors", "runs", "interrupts", "metrics_csv", "scalars"),
+    *("data", "sources", "model", "train", "loop", "schedule", "evaluate", "export"),
+    *("checkpoint", "distributed", "precision", "seeding"),
+]
 
 
 @pytest.mark.parametrize("context", variable_matrix("pytorch"))
@@ -20,8 +24,10 @@ def test_bake(cookies, context: dict) -> None:
     check_lint(project)
 
     src = project / "src" / PACKAGE
-    for name in MODULES:
-        assert (src / f"{name}.py").is_file(), name
+    modules = {p.stem for p in src.glob("*.py")} - {"__init__", "__main__"}
+    assert modules == set(MODULES)
+    for path in src.glob("*.py"):
+        assert len(path.read_text().splitlines()) < 400, path.name
     assert (project / "configs" / "default.toml").is_file()
     assert list((project / "tests").glob("test_*.py"))
     pyproject = (project / "pyproject.toml").read_text()
@@ -53,6 +59,9 @@ def test_bake(cookies, context: dict) -> None:
     accelerator = context.get("accelerator", "cpu")
     assert {"cpu": "whl/cpu", "cuda": "whl/cu128", "mps": "Apple silicon"}[accelerator] in first
     assert "torchrun --standalone --nproc_per_node" in readme
+    assert "It continues inside the epoch" in readme  # what --resume does after a stop
+    for name in MODULES:
+        assert f"  {name}.py " in readme, f"{name}.py is missing from the README's layout"
     if (project / "Dockerfile").exists():
         dockerfile = (project / "Dockerfile").read_text()
         index = "whl/cu128" if accelerator == "cuda" else "whl/cpu"

@@ -6,14 +6,35 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from harness import TEMPLATES, check_lint, leftover_jinja, variable_matrix
+from harness import TEMPLATES, check_lint, leftover_jinja, template_context, variable_matrix
+from jinja2 import Template
 
 TEMPLATE = str(TEMPLATES / "tensorflow")
 PACKAGE_FILES = [
-    "__init__.py", "__main__.py", "cli.py", "config.py", "config_io.py", "data.py", "model.py",
-    "train.py", "evaluate.py", "export.py", "utils.py",
+    "__init__.py", "__main__.py", "cli.py", "config.py", "config_io.py", "errors.py", "runs.py",
+    "interrupts.py", "metrics_csv.py", "data.py", "sources.py", "model.py", "steps.py", "train.py",
+    "checkpoint.py", "distributed.py", "precision.py", "seeding.py", "reporting.py", "evaluate.py",
+    "export.py",
 ]  # fmt: skip
+# Each module holds one thing and stays readable.
+MAX_MODULE_LINES = 400
 EXTRA_FOR = {"cpu": "cpu", "cuda": "gpu", "mps": "macos"}
+
+
+def _render_next(text: str, ctx: dict) -> str:
+    return Template(text).render(cookiecutter=ctx)
+
+
+def test_default_config_mirrors_every_field(cookies):
+    project, _ = _bake(cookies)
+    config = tomllib.loads((project / "configs" / "default.toml").read_text(encoding="utf-8"))
+    assert "output_dir" not in config["trainer"]
+    for key in ("runs_dir", "run_name", "best_metric", "best_mode"):
+        assert key in config["trainer"], key
+    assert (
+        config["trainer"]["best_metric"] == "val_loss" and config["trainer"]["best_mode"] == "min"
+    )
+    assert config["data"]["num_classes"] == 0  # from the data
 
 
 def _bake(cookies, **context):
@@ -29,8 +50,12 @@ def test_bake(cookies, context):
     package = project / "src" / ctx["package_name"]
     for name in PACKAGE_FILES:
         assert (package / name).is_file(), name
+    assert sorted(p.name for p in package.glob("*.py")) == sorted(PACKAGE_FILES)
+    for module in package.glob("*.py"):
+        assert len(module.read_text(encoding="utf-8").splitlines()) <= MAX_MODULE_LINES, module
     for name in ("README.md", "LICENSE", "pyproject.toml", "configs/default.toml", ".gitignore",
-                 ".pre-commit-config.yaml", "tests/conftest.py", "tests/test_train.py"):  # fmt: skip
+                 ".pre-commit-config.yaml", "tests/conftest.py", "tests/test_train.py",
+                 "tests/test_cli.py"):  # fmt: skip
         assert (project / name).is_file(), name
     assert leftover_jinja(project) == []
     check_lint(project)
@@ -60,6 +85,11 @@ def test_bake(cookies, context):
     first_install = next(line for line in readme.splitlines() if line.startswith("pip install -e"))
     assert f'".[{EXTRA_FOR[ctx["accelerator"]]},dev]"' in first_install
     assert "TF_CONFIG" in readme and "SavedModel is a program" in readme
+    # The printed next step installs what the README's first install line installs.
+    next_install = template_context("tensorflow")["__next_install"]
+    assert f"'.[{EXTRA_FOR[ctx['accelerator']]},dev]'" in _render_next(next_install, ctx)
+    assert "continues mid-epoch" in readme and "utils.py" not in readme
+    assert "output_dir" not in readme
 
     ci = project / ".github" / "workflows" / "ci.yml"
     assert ci.is_file() == (ctx["github_actions"] == "yes")
@@ -69,8 +99,8 @@ def test_bake(cookies, context):
     assert dockerfile.is_file() == (ctx["dockerfile"] == "yes")
     assert (project / ".dockerignore").is_file() == (ctx["dockerfile"] == "yes")
     if dockerfile.is_file():
-        extra = "gpu" if ctx["accelerator"] == "cuda" else "cpu"
-        assert f'RUN pip install ".[{extra}]"' in dockerfile.read_text(encoding="utf-8")
+        build = "tensorflow[and-cuda]" if ctx["accelerator"] == "cuda" else "tensorflow-cpu"
+        assert f"{build}==" in dockerfile.read_text(encoding="utf-8")
 
 
 def test_project_name_sets_the_names(cookies):

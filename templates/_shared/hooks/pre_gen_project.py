@@ -1,11 +1,17 @@
 """Refuse names that would produce a broken project, before anything is written."""
 
+import json
 import keyword
 import re
 import sys
 
-package = "{{ cookiecutter.package_name }}"
-slug = "{{ cookiecutter.project_slug }}"
+# The answers arrive as data: a JSON document in a raw string. `tojson` escapes every quote, so no
+# value can end the string or change this code.
+ANSWERS = json.loads(
+    r'''{{ {"package_name": cookiecutter.package_name, "project_slug": cookiecutter.project_slug} | tojson }}'''
+)
+package = ANSWERS["package_name"]
+slug = ANSWERS["project_slug"]
 # Importing the project under one of these names would shadow the library it depends on.
 SHADOWED = {"torch", "tensorflow", "keras", "jax", "jaxlib", "numpy", "tqdm", "tensorboard", "test", "tests", "src"}
 

@@ -1,40 +1,48 @@
 """The `{{ cookiecutter.project_slug }}` command: train, evaluate and export.
 
-The framework is imported only inside the subcommand that needs it, so `--help` stays instant.
+The framework is imported only inside the subcommand that needs it, so `--help` stays instant. Every
+failure a user can fix is one line on stderr and a non-zero exit (see `errors.py`); the result of a
+command is strict JSON on stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .config import Config
-from .config_io import ConfigError, load_config
+from .config_io import load_config
+from .errors import ProjectError
+from .runs import CONFIG_FILE, find_run
 
+PROG = "{{ cookiecutter.project_slug }}"
 DEFAULT_CONFIG = Path("configs/default.toml")
+DEBUG_VARIABLE = "{{ cookiecutter.package_name|upper }}_DEBUG"
+COMMANDS = {
+    "train": "train the model; each run writes a new directory under trainer.runs_dir",
+    "evaluate": "report the metrics of a run's best checkpoint on its held-out split",
+    "export": "export a run's trained model for serving and check its outputs",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="{{ cookiecutter.project_slug }}",
-        description="{{ cookiecutter.description }}",
-    )
+    parser = argparse.ArgumentParser(prog=PROG, description="{{ cookiecutter.description }}")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, text in (
-        ("train", "train the model; writes checkpoints and metrics under trainer.output_dir"),
-        ("evaluate", "report loss and accuracy of a checkpoint on the held-out split"),
-        ("export", "export the trained model for serving and check its outputs"),
-    ):
+    for name, text in COMMANDS.items():
         sub = commands.add_parser(name, help=text, description=text)
         sub.add_argument(
             "--config",
             type=Path,
             default=None,
-            help=f"TOML config file (default: {DEFAULT_CONFIG} when it exists)",
+            help=f"TOML config file (default: the run's own config.toml for --resume, evaluate "
+            f"and export; else {DEFAULT_CONFIG} when it exists)",
         )
         sub.add_argument(
             "--set",
@@ -46,46 +54,105 @@ def build_parser() -> argparse.ArgumentParser:
         )
         if name == "train":
             sub.add_argument(
-                "--resume", action="store_true", help="continue from the last checkpoint"
+                "--resume",
+                nargs="?",
+                const="latest",
+                default=None,
+                metavar="RUN",
+                help="continue a run from its last checkpoint (default: the latest run)",
             )
         else:
+            sub.add_argument(
+                "--run", type=Path, default=None, help="run directory (default: the latest run)"
+            )
             sub.add_argument(
                 "--checkpoint",
                 type=Path,
                 default=None,
-                help="checkpoint to load (default: the best one of the run)",
+                help="checkpoint to load (default: the run's best one)",
             )
     return parser
 
 
-def run(args: argparse.Namespace, config: Config) -> dict:
+def _runs_dir(args: argparse.Namespace) -> Path:
+    """Where runs live, from the config the user points at (before any run is chosen)."""
+    base = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+    return load_config(Config, base, args.overrides).trainer.runs_dir
+
+
+def prepare(args: argparse.Namespace) -> tuple[Config, Path | None]:
+    """The configuration of this command and the existing run it works on (None: a new run).
+
+    An existing run is read with its own saved configuration, then `--config`/`--set` on top, so
+    that evaluating or resuming sees the data split and model the run was trained with.
+    """
+    if args.command == "train" and args.resume is None:
+        config_path = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
+        return load_config(Config, config_path, args.overrides), None
+    chosen = getattr(args, "run", None)
+    if args.command == "train" and args.resume != "latest":
+        chosen = Path(args.resume)
+    run = find_run(_runs_dir(args) if chosen is None else Path(), chosen)
+    config_path = args.config or run / CONFIG_FILE
+    return load_config(Config, config_path, args.overrides), run
+
+
+def run(args: argparse.Namespace, config: Config, existing: Path | None) -> dict[str, Any]:
     if args.command == "train":
         from .train import train
 
-        return train(config, resume=args.resume)
+        return train(config, resume=existing)
+    assert existing is not None
     if args.command == "evaluate":
         from .evaluate import evaluate
 
-        return evaluate(config, checkpoint=args.checkpoint)
+        return evaluate(config, existing, checkpoint=args.checkpoint)
     from .export import export
 
-    return export(config, checkpoint=args.checkpoint)
+    return export(config, existing, checkpoint=args.checkpoint)
+
+
+def strict_json(value: Any) -> Any:
+    """JSON has no NaN or Infinity: a non-finite number is reported as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): strict_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict_json(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def is_main_process() -> bool:
+    """Under a launcher (torchrun, Slurm) every process returns the result; one prints it."""
+    return os.environ.get("RANK", "0") == "0"
+
+
+def fail(message: str, code: int) -> int:
+    first = (message.strip().splitlines() or ["failed"])[0]
+    print(f"{PROG}: {first}", file=sys.stderr)
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    config_path = args.config
-    if config_path is None and DEFAULT_CONFIG.is_file():
-        config_path = DEFAULT_CONFIG
     try:
-        config = load_config(Config, config_path, args.overrides)
-        result = run(args, config)
-    except ConfigError as exc:  # a setting or data source that cannot work: one line
-        print(f"{{ cookiecutter.project_slug }}: {exc}", file=sys.stderr)
-        return 2
-    # Under a launcher such as torchrun every process returns the result; rank 0 prints it.
-    if os.environ.get("RANK", "0") == "0":
-        print(json.dumps(result, indent=2, default=str))
+        config, existing = prepare(args)
+        result = run(args, config, existing)
+    except ProjectError as exc:
+        return fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        return fail("interrupted", 130)
+    except Exception as exc:  # a bug or an environment problem: still one line, unless debugging
+        if os.environ.get(DEBUG_VARIABLE):
+            traceback.print_exc()
+        return fail(
+            f"unexpected {type(exc).__name__}: {exc} (set {DEBUG_VARIABLE}=1 for the traceback)", 1
+        )
+    if is_main_process():
+        print(json.dumps(strict_json(result), indent=2, allow_nan=False))
     return 0
 
 

@@ -6,18 +6,50 @@ Kept free of any framework import so that the command line answers `--help` inst
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 import types
 import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
+
+from .errors import ConfigError
+
+__all__ = ["Annotated", "ConfigError", "NonEmpty", "Range", "load_config", "save_config"]
 
 T = TypeVar("T")
 
 
-class ConfigError(ValueError):
-    """A configuration file or override that does not fit the configuration's types."""
+@dataclasses.dataclass(frozen=True)
+class Range:
+    """A bound on a number, used as `Annotated[float, Range(gt=0)]`."""
+
+    ge: float | None = None
+    gt: float | None = None
+    le: float | None = None
+    lt: float | None = None
+
+    def check(self, value: Any, where: str) -> None:
+        bounds = [
+            (self.ge, lambda b: value >= b, ">="),
+            (self.gt, lambda b: value > b, ">"),
+            (self.le, lambda b: value <= b, "<="),
+            (self.lt, lambda b: value < b, "<"),
+        ]
+        for bound, holds, _sign in bounds:
+            if bound is not None and not holds(bound):
+                allowed = " and ".join(f"{s} {b:g}" for b, _, s in bounds if b is not None)
+                raise ConfigError(f"{where} must be {allowed}, not {value!r}")
+
+
+@dataclasses.dataclass(frozen=True)
+class NonEmpty:
+    """A string or path that may not be empty, used as `Annotated[Path, NonEmpty()]`."""
+
+    def check(self, value: Any, where: str) -> None:
+        if not str(value).strip() or str(value) == ".":
+            raise ConfigError(f"{where} may not be empty")
 
 
 def load_config(cls: type[T], path: Path | None = None, overrides: Iterable[str] = ()) -> T:
@@ -33,6 +65,17 @@ def load_config(cls: type[T], path: Path | None = None, overrides: Iterable[str]
     for item in overrides:
         apply_override(data, item)
     return from_dict(cls, data)
+
+
+def validate(config: Any) -> None:
+    """Run every section's `validate()` (cross-field rules), the sections' first."""
+    for f in dataclasses.fields(config):
+        value = getattr(config, f.name)
+        if dataclasses.is_dataclass(value):
+            validate(value)
+    check = getattr(config, "validate", None)
+    if callable(check):
+        check()
 
 
 def apply_override(data: dict[str, Any], item: str) -> None:
@@ -59,13 +102,23 @@ def from_dict(cls: type[T], data: Mapping[str, Any], where: str = "") -> T:
     unknown = sorted(set(data) - set(fields))
     if unknown:
         known = ", ".join(sorted(fields))
-        raise ConfigError(f"unknown config key {where}{unknown[0]!r}; known keys: {known}")
-    hints = typing.get_type_hints(cls)
+        raise ConfigError(f"unknown config key '{where}{unknown[0]}'; known keys: {known}")
+    hints = typing.get_type_hints(cls, include_extras=True)
     values = {name: _coerce(hints[name], value, f"{where}{name}") for name, value in data.items()}
-    return cls(**values)
+    config = cls(**values)
+    if not where:  # the whole configuration is built: now the rules that span fields
+        validate(config)
+    return config
 
 
 def _coerce(hint: Any, value: Any, where: str) -> Any:
+    if typing.get_origin(hint) is Annotated:
+        base, *checks = typing.get_args(hint)
+        value = _coerce(base, value, where)
+        if value is not None:
+            for check in checks:
+                check.check(value, where)
+        return value
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, Mapping):
             raise ConfigError(f"{where} is a section; set its keys as {where}.<key>=value")
@@ -92,6 +145,10 @@ def _coerce(hint: Any, value: Any, where: str) -> Any:
         return value
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if hint is float and isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{where} must be a finite number, not {value!r}")
+    if hint in (int, float) and isinstance(value, bool):  # bool is an int subclass in Python
+        raise ConfigError(f"{where} must be {hint.__name__}, not {value!r}")
     if hint is Path and isinstance(value, str):
         return Path(value)
     if hint is bool and not isinstance(value, bool):

@@ -6,22 +6,25 @@ import pytest
 from {{ cookiecutter.package_name }}.config import Config
 
 
-def _small_config(output_dir: Path) -> Config:
+def _small_config(runs_dir: Path, **trainer) -> Config:
     """A configuration small enough for a CPU test: 256 samples, one epoch."""
     cfg = Config()
     cfg.data.num_samples = 256
     cfg.data.batch_size = 32
     cfg.trainer.epochs = 1
-    cfg.trainer.output_dir = output_dir
+    cfg.trainer.runs_dir = Path(runs_dir)
     cfg.trainer.mixed_precision = "off"
+    cfg.trainer.tensorboard = True
+    for key, value in trainer.items():
+        setattr(cfg.trainer, key, value)
     return cfg
 
 
 @pytest.fixture(scope="session")
-def small_config() -> Callable[[Path], Config]:
+def small_config() -> Callable[..., Config]:
     return _small_config
 
 
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
-    return _small_config(tmp_path / "run")
+    return _small_config(tmp_path / "runs")

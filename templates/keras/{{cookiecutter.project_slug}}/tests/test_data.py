@@ -4,9 +4,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from {{ cookiecutter.package_name }}.batches import ScoreBatches, TrainBatches
 from {{ cookiecutter.package_name }}.config import Config
 from {{ cookiecutter.package_name }}.config_io import ConfigError
-from {{ cookiecutter.package_name }}.data import ArrayDataset, load_split, synthetic
+from {{ cookiecutter.package_name }}.data import load_split, synthetic
 
 
 def test_synthetic_is_seeded_and_in_range(config: Config) -> None:
@@ -22,31 +23,56 @@ def test_split_sizes(config: Config) -> None:
     split = load_split(config.data, seed=0)
     assert len(split.y_val) == round(256 * config.data.val_fraction)
     assert len(split.y_train) + len(split.y_val) == 256
+    assert split.class_names == [str(i) for i in range(10)]
 
 
-def test_dataset_batches_and_drop_remainder() -> None:
+def test_shuffle_is_a_function_of_seed_and_epoch() -> None:
     x, y = np.zeros((70, 4, 4, 1), "float32"), np.arange(70)
-    train = ArrayDataset(x, y, batch_size=32, shuffle=True, drop_remainder=True)
-    val = ArrayDataset(x, y, batch_size=32)
-    assert len(train) == 2 and len(val) == 3
-    assert train[0][0].shape == (32, 4, 4, 1)
-    assert val[2][0].shape == (6, 4, 4, 1)
+    batches = TrainBatches(x, y, batch_size=32, seed=3)
+    assert len(batches) == 2 and batches[0][0].shape == (32, 4, 4, 1)  # the partial batch dropped
+    batches.set_epoch(1)
+    epoch1 = np.concatenate([batches[i][1] for i in range(len(batches))])
+    batches.set_epoch(2)
+    assert not np.array_equal(epoch1, np.concatenate([batches[i][1] for i in range(2)]))
+    again = TrainBatches(x, y, batch_size=32, seed=3)  # a resumed run, starting at epoch 1
+    again.set_epoch(1)
+    np.testing.assert_array_equal(epoch1, np.concatenate([again[i][1] for i in range(2)]))
+    assert len(set(epoch1)) == 64
 
 
-def test_image_folder(config: Config, tmp_path: Path) -> None:
+def test_score_batches_pad_to_the_device_count() -> None:
+    x = np.arange(10, dtype="float32").reshape(10, 1, 1, 1)
+    batches = ScoreBatches(x, batch_size=4, multiple=4)
+    assert [batches[i][0].shape[0] for i in range(len(batches))] == [4, 4, 4]
+    np.testing.assert_array_equal(batches[2][0].ravel(), [8, 9, 9, 9])
+
+
+def image_folder(root: Path, names: tuple[str, ...]) -> Path:
     rng = np.random.default_rng(0)
-    for name in ("cat", "dog"):
-        (tmp_path / name).mkdir()
+    for name in names:
+        (root / name).mkdir(parents=True)
         for i in range(3):
             pixels = rng.integers(0, 255, size=(40, 30, 3), dtype=np.uint8)
-            Image.fromarray(pixels).save(tmp_path / name / f"{i}.png")
-    config.data.source = str(tmp_path)
-    config.data.num_classes = 2
+            Image.fromarray(pixels).save(root / name / f"{i}.png")
+    return root
+
+
+def test_image_folder_names_the_classes(config: Config, tmp_path: Path) -> None:
+    config.data.source = str(image_folder(tmp_path, ("cat", "dog")))
     split = load_split(config.data, seed=0)
     assert split.class_names == ["cat", "dog"]
     assert split.x_train.shape[1:] == (28, 28, 1)
     assert len(split.y_train) + len(split.y_val) == 6
     assert split.x_train.min() >= 0.0 and split.x_train.max() <= 1.0
+
+
+def test_image_folder_disagreeing_with_num_classes_is_refused(
+    config: Config, tmp_path: Path
+) -> None:
+    config.data.source = str(image_folder(tmp_path, ("cat", "dog")))
+    config.data.num_classes = 5
+    with pytest.raises(ConfigError, match="2 class folders"):
+        load_split(config.data, seed=0)
 
 
 def test_npz_is_scaled_and_resized(config: Config, tmp_path: Path) -> None:
@@ -57,11 +83,19 @@ def test_npz_is_scaled_and_resized(config: Config, tmp_path: Path) -> None:
     split = load_split(config.data, seed=0)
     assert split.x_train.shape[1:] == (28, 28, 1)
     assert split.x_train.max() <= 1.0
+    assert split.class_names == ["0", "1", "2"]
 
 
 def test_labels_beyond_num_classes_are_refused(config: Config, tmp_path: Path) -> None:
     path = tmp_path / "data.npz"
     np.savez(path, x=np.zeros((4, 28, 28), "float32"), y=np.array([0, 1, 2, 12]))
     config.data.source = str(path)
-    with pytest.raises(ConfigError, match="num_classes"):
+    config.data.num_classes = 10
+    with pytest.raises(ConfigError, match=r"data\.num_classes is 10"):
+        load_split(config.data, seed=0)
+
+
+def test_a_missing_source_is_refused(config: Config, tmp_path: Path) -> None:
+    config.data.source = str(tmp_path / "nowhere")
+    with pytest.raises(ConfigError, match="does not exist"):
         load_split(config.data, seed=0)

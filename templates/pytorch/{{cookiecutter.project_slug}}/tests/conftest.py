@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -9,26 +10,27 @@ import pytest
 from {{ cookiecutter.package_name }}.config import Config
 
 
-def small_config(output_dir: Path) -> Config:
+def small_config(runs_dir: Path) -> Config:
     config = Config()
     config.data.num_samples = 192
     config.data.batch_size = 32
-    config.trainer.epochs = 1
+    config.model.widths = [8, 16]
+    config.trainer.epochs = 2
     config.trainer.device = "cpu"
-    config.trainer.output_dir = output_dir
+    config.trainer.runs_dir = runs_dir
     return config
 
 
 @pytest.fixture
 def config(tmp_path: Path) -> Config:
-    return small_config(tmp_path / "run")
+    return small_config(tmp_path / "runs")
 
 
 @pytest.fixture(scope="session")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    """One short run shared by the tests that only read it."""
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Path]:
+    """One short run shared by the tests that only read it: its configuration and directory."""
     from {{ cookiecutter.package_name }}.train import train
 
     config = small_config(tmp_path_factory.mktemp("trained"))
-    train(config)
-    return config
+    result = train(config)
+    return copy.deepcopy(config), Path(result["run_dir"])

@@ -23,25 +23,61 @@ def test_overrides_are_typed() -> None:
             "trainer.lr=1",
             "model.widths=[8, 16]",
             "trainer.grad_clip=0",
-            "trainer.output_dir=runs/other",
+            "trainer.runs_dir=experiments",
             "trainer.mixed_precision=bf16",
+            "data.num_classes=4",
+            "trainer.best_metric=val_accuracy",
+            "trainer.best_mode=max",
         ],
     )
     assert config.trainer.epochs == 5
     assert config.trainer.lr == 1.0 and isinstance(config.trainer.lr, float)
     assert config.model.widths == [8, 16]
     assert config.trainer.grad_clip == 0.0
-    assert config.trainer.output_dir == Path("runs/other")
+    assert config.trainer.runs_dir == Path("experiments")
     assert config.trainer.mixed_precision == "bf16"
+    assert config.data.num_classes == 4
+    assert config.trainer.best_metric == "val_accuracy"
 
 
 @pytest.mark.parametrize(
-    "override",
-    ["trainer.epoch=3", "trainer.epochs=x", "trainer.device=tpu", "trainer.compile=1", "data=1"],
+    ("override", "key"),
+    [
+        ("trainer.epoch=3", "epoch"),
+        ("trainer.epochs=x", "trainer.epochs"),
+        ("trainer.epochs=true", "trainer.epochs"),
+        ("trainer.epochs=0", "trainer.epochs"),
+        ("trainer.lr=-1", "trainer.lr"),
+        ("trainer.lr=nan", "trainer.lr"),
+        ("trainer.device=tpu", "trainer.device"),
+        ("trainer.compile=1", "trainer.compile"),
+        ("trainer.runs_dir=''", "trainer.runs_dir"),
+        ("trainer.run_name=latest", "trainer.run_name"),
+        ("trainer.best_metric=f1", "trainer.best_metric"),
+        ("trainer.best_metric=val_accuracy", "trainer.best_mode"),
+        ("data.batch_size=0", "data.batch_size"),
+        ("data.val_fraction=1.0", "data.val_fraction"),
+        ("data.num_workers=-1", "data.num_workers"),
+        ("data.image_size=2", "data.image_size"),
+        ("data.num_classes=1", "data.num_classes"),
+        ("model.dropout=1.5", "model.dropout"),
+        ("model.widths=[]", "model.widths"),
+        ("model.widths=[8, 0]", "model.widths"),
+        ("export.atol=0", "export.atol"),
+        ("data=1", "data"),
+    ],
 )
-def test_bad_overrides_are_refused(override: str) -> None:
-    with pytest.raises(ConfigError):
+def test_bad_values_are_refused_in_one_line_naming_the_key(override: str, key: str) -> None:
+    with pytest.raises(ConfigError) as error:
         load_config(Config, DEFAULT, [override])
+    message = str(error.value)
+    assert key in message and "\n" not in message
+
+
+def test_image_size_is_checked_against_the_depth_of_the_model() -> None:
+    load_config(Config, DEFAULT, ["data.image_size=4", "model.widths=[8, 8, 8]"])
+    with pytest.raises(ConfigError, match=r"data.image_size must be >= 8"):
+        load_config(Config, DEFAULT, ["data.image_size=4", "model.widths=[8, 8, 8, 8]"])
 
 
 def test_saved_config_loads_back(tmp_path: Path) -> None:

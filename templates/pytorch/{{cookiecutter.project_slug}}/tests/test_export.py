@@ -1,20 +1,45 @@
 from __future__ import annotations
 
+import copy
+import json
 from pathlib import Path
 
+import pytest
 import torch
 
+from {{ cookiecutter.package_name }}.checkpoint import BEST, load_checkpoint
 from {{ cookiecutter.package_name }}.config import Config
 from {{ cookiecutter.package_name }}.export import export
 from {{ cookiecutter.package_name }}.model import model_from_checkpoint
-from {{ cookiecutter.package_name }}.utils import load_checkpoint
+from {{ cookiecutter.package_name }}.train import train
 
 
-def test_export_round_trip(trained: Config) -> None:
-    result = export(trained)
+def test_export_round_trip_with_its_label_map(trained: tuple[Config, Path]) -> None:
+    config, run = trained
+    result = export(config, run)
     assert result["max_abs_diff"] <= result["atol"]
+    assert Path(result["pt2"]).parent == run / "export"
+    labels = json.loads(Path(result["labels"]).read_text())
+    assert labels == result["classes"] == [str(i) for i in range(10)]
     program = torch.export.load(Path(result["pt2"])).module()
-    model = model_from_checkpoint(load_checkpoint(trained.trainer.output_dir / "best.pt"))
+    model = model_from_checkpoint(load_checkpoint(run / BEST))
     images = torch.rand(7, 1, 28, 28)  # another batch size than the export's example
     with torch.no_grad():
         torch.testing.assert_close(program(images), model(images), atol=1e-4, rtol=1e-4)
+
+
+def test_the_exported_batch_has_no_upper_bound(config: Config) -> None:
+    config.data.image_size, config.model.widths, config.trainer.epochs = 4, [2], 1
+    run = Path(train(copy.deepcopy(config))["run_dir"])
+    program = torch.export.load(Path(export(config, run)["pt2"])).module()
+    for batch in (1, 5000):
+        assert program(torch.rand(batch, 1, 4, 4)).shape == (batch, 10)
+
+
+def test_onnx_export_when_the_extra_is_installed(trained: tuple[Config, Path]) -> None:
+    pytest.importorskip("onnxscript", reason='needs the onnx extra: pip install -e ".[onnx]"')
+    config, run = trained
+    config = copy.deepcopy(config)
+    config.export.onnx = True
+    result = export(config, run)
+    assert Path(result["onnx"]).is_file() and result["onnx_max_abs_diff"] <= result["atol"]

@@ -3,23 +3,18 @@ from __future__ import annotations
 import copy
 import csv
 import random
-import shutil
 from pathlib import Path
 
-import numpy as np
+import pytest
 import torch
 
+from {{ cookiecutter.package_name }}.checkpoint import BEST, LAST, load_checkpoint, save_checkpoint
 from {{ cookiecutter.package_name }}.config import Config
+from {{ cookiecutter.package_name }}.errors import ProjectError
 from {{ cookiecutter.package_name }}.evaluate import evaluate
 from {{ cookiecutter.package_name }}.model import model_from_checkpoint
+from {{ cookiecutter.package_name }}.seeding import numpy_rng, rng_state, set_rng_state
 from {{ cookiecutter.package_name }}.train import train
-from {{ cookiecutter.package_name }}.utils import (
-    load_checkpoint,
-    numpy_rng,
-    rng_state,
-    save_checkpoint,
-    set_rng_state,
-)
 
 
 def rows(run: Path) -> list[dict[str, str]]:
@@ -27,22 +22,60 @@ def rows(run: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def test_a_run_writes_its_outputs(trained: Config) -> None:
-    run = trained.trainer.output_dir
-    for name in ("config.toml", "metrics.csv", "last.pt", "best.pt"):
+def test_a_run_writes_its_outputs(trained: tuple[Config, Path]) -> None:
+    config, run = trained
+    for name in ("config.toml", "metrics.csv", LAST, BEST):
         assert (run / name).is_file(), name
     assert list((run / "tensorboard").glob("events.out.tfevents.*"))
-    assert [r["epoch"] for r in rows(run)] == ["1"]
+    assert [r["epoch"] for r in rows(run)] == ["1", "2"]
+    assert (config.trainer.runs_dir / "latest").resolve() == run.resolve()
 
 
-def test_checkpoints_load_with_weights_only(trained: Config) -> None:
-    path = trained.trainer.output_dir / "last.pt"
-    state = torch.load(path, weights_only=True)
-    assert {"model", "optimizer", "scheduler", "scaler", "epoch", "best", "rng"} <= set(state)
-    assert state["epoch"] == 1
+def test_checkpoints_load_with_weights_only(trained: tuple[Config, Path]) -> None:
+    _, run = trained
+    state = torch.load(run / LAST, weights_only=True)
+    assert {"model", "optimizer", "scheduler", "scaler", "progress", "best", "ranks"} <= set(state)
+    assert state["progress"]["epoch"] == 2 and state["progress"]["step"] == 0
+    assert state["classes"] == [str(i) for i in range(10)]
     model = model_from_checkpoint(state)
     for name, tensor in model.state_dict().items():
         assert torch.equal(tensor, state["model"][name])
+
+
+def test_best_checkpoint_is_the_epoch_with_the_lowest_validation_loss(
+    trained: tuple[Config, Path],
+) -> None:
+    _, run = trained
+    history = rows(run)
+    best = min(history, key=lambda r: float(r["val_loss"]))
+    state = load_checkpoint(run / BEST)
+    assert state["best"] == {
+        "metric": "val_loss",
+        "value": pytest.approx(float(best["val_loss"])),
+        "epoch": int(best["epoch"]),
+    }
+    assert state["progress"]["epoch"] == int(best["epoch"])
+
+
+def test_evaluate_reproduces_the_recorded_best_metrics(trained: tuple[Config, Path]) -> None:
+    config, run = trained
+    result = evaluate(config, run)
+    recorded = load_checkpoint(run / BEST)["metrics"]
+    assert result["accuracy"] == pytest.approx(recorded["val_accuracy"], abs=1e-9)
+    assert result["loss"] == pytest.approx(recorded["val_loss"], rel=1e-5)
+
+
+def test_a_second_train_keeps_the_first_run(trained: tuple[Config, Path], tmp_path: Path) -> None:
+    config, first = trained
+    before = {p: p.read_bytes() for p in first.rglob("*") if p.is_file()}
+    second = copy.deepcopy(config)
+    second.trainer.epochs, second.trainer.run_name = 1, "second"
+    result = train(second)
+    assert Path(result["run_dir"]) == config.trainer.runs_dir / "second" != first
+    assert {p: p.read_bytes() for p in first.rglob("*") if p.is_file()} == before
+    assert (config.trainer.runs_dir / "latest").resolve().name == "second"
+    with pytest.raises(ProjectError, match="already exists"):
+        train(second)
 
 
 def test_rng_state_round_trip(tmp_path: Path) -> None:
@@ -53,22 +86,14 @@ def test_rng_state_round_trip(tmp_path: Path) -> None:
     assert torch.equal(torch.rand(1), expected[2])
 
 
-def test_resume_continues_the_run(trained: Config, tmp_path: Path) -> None:
-    run = tmp_path / "run"
-    shutil.copytree(trained.trainer.output_dir, run)
-    config = copy.deepcopy(trained)
-    config.trainer.output_dir, config.trainer.epochs = run, 2
-    result = train(config, resume=True)
-    assert result["epochs_completed"] == 2
-    assert [r["epoch"] for r in rows(run)] == ["1", "2"]
-    assert load_checkpoint(run / "last.pt")["epoch"] == 2
-    # Nothing left to do: the run reports its state and writes nothing more.
-    again = train(config, resume=True)
-    assert again["epochs_completed"] == 2 and len(rows(run)) == 2
+def test_resume_without_a_checkpoint_is_refused(config: Config, tmp_path: Path) -> None:
+    (tmp_path / "empty-run").mkdir()
+    with pytest.raises(ProjectError, match=r"has no checkpoint \(last.pt\) to resume"):
+        train(config, resume=tmp_path / "empty-run")
 
 
-def test_evaluate_reproduces_the_best_validation_accuracy(trained: Config) -> None:
-    result = evaluate(trained)
-    best = load_checkpoint(trained.trainer.output_dir / "best.pt")["best"]
-    assert np.isclose(result["accuracy"], best["val_accuracy"])
-    assert np.isclose(result["loss"], best["val_loss"], rtol=1e-4)
+def test_a_diverging_loss_stops_training_in_one_line(config: Config) -> None:
+    config.trainer.lr = 1e9
+    with pytest.raises(ProjectError, match="training diverged") as error:
+        train(config)
+    assert "\n" not in str(error.value)

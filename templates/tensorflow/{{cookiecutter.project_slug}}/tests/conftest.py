@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import itertools
+import signal
 from pathlib import Path
 
 import pytest
 
+from {{ cookiecutter.package_name }} import train as train_module
 from {{ cookiecutter.package_name }}.config import Config, load_config
 
-# Small and fast: one short epoch on the CPU.
+# Small and fast: 7 steps per epoch on the CPU.
 SMALL = [
     "data.num_samples=256",
     "data.batch_size=32",
@@ -16,14 +19,31 @@ SMALL = [
 ]
 
 
-def small_config(output_dir: Path, *overrides: str) -> Config:
-    return load_config(Config, None, [*SMALL, f"trainer.output_dir={output_dir}", *overrides])
+def small_config(runs_dir: Path, *overrides: str) -> Config:
+    return load_config(Config, None, [*SMALL, f"trainer.runs_dir={runs_dir}", *overrides])
 
 
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, dict]:
     """One short training run, shared by the tests that only read its outputs."""
-    from {{ cookiecutter.package_name }}.train import train
+    config = small_config(tmp_path_factory.mktemp("runs"))
+    return config, train_module.train(config)
 
-    config = small_config(tmp_path_factory.mktemp("run") / "run")
-    return config, train(config)
+
+def signal_at_step(monkeypatch: pytest.MonkeyPatch, step: int, signum: int) -> None:
+    """Deliver `signum` to this process right after the `step`-th training step, as a Ctrl-C or a
+    scheduler's SIGTERM would arrive."""
+    make_step = train_module.make_train_step
+
+    def make_interrupted_step(*args, **kwargs):
+        train_step, calls = make_step(*args, **kwargs), itertools.count(1)
+
+        def interrupted_step(batch):
+            result = train_step(batch)
+            if next(calls) == step:
+                signal.raise_signal(signum)
+            return result
+
+        return interrupted_step
+
+    monkeypatch.setattr(train_module, "make_train_step", make_interrupted_step)

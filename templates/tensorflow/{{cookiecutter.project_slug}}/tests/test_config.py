@@ -27,21 +27,50 @@ def test_overrides_are_typed():
     assert config.trainer.lr == 1.0
     assert config.model.conv_filters == [8, 16]
     assert config.trainer.jit_compile is True
-    assert isinstance(config.trainer.output_dir, Path)
+    assert isinstance(config.trainer.runs_dir, Path)
 
 
 @pytest.mark.parametrize(
-    "override",
+    ("override", "key"),
     [
-        "trainer.epochz=1",
-        "trainer.epochs=many",
-        "trainer.mixed_precision=fp8",
-        "distribute.strategy=tpu",
+        ("trainer.epochz=1", "epochz"),
+        ("trainer.epochs=many", "trainer.epochs"),
+        ("trainer.epochs=true", "trainer.epochs"),
+        ("trainer.epochs=0", "trainer.epochs"),
+        ("trainer.lr=-1", "trainer.lr"),
+        ("trainer.lr=nan", "trainer.lr"),
+        ("trainer.keep_last=0", "trainer.keep_last"),
+        ("trainer.runs_dir=''", "trainer.runs_dir"),
+        ("trainer.run_name='../x'", "trainer.run_name"),
+        ("trainer.best_metric=accuracy", "trainer.best_metric"),
+        ("trainer.mixed_precision=fp8", "trainer.mixed_precision"),
+        ("data.batch_size=0", "data.batch_size"),
+        ("data.val_fraction=1.0", "data.val_fraction"),
+        ("data.val_fraction=0", "data.val_fraction"),
+        ("data.image_size=2", "data.image_size"),
+        ("data.channels=2", "data.channels"),
+        ("data.num_classes=1", "data.num_classes"),
+        ("data.source=''", "data.source"),
+        ("model.dropout=1.5", "model.dropout"),
+        ("model.conv_filters=[8, 0]", "model.conv_filters"),
+        ("distribute.strategy=tpu", "distribute.strategy"),
+        ("export.check_batch=0", "export.check_batch"),
     ],
 )
-def test_bad_overrides_are_refused(override):
-    with pytest.raises(ConfigError):
+def test_bad_values_are_refused_in_one_line_naming_the_key(override, key):
+    with pytest.raises(ConfigError) as caught:
         load_config(Config, None, [override])
+    message = str(caught.value)
+    assert key in message and "\n" not in message
+
+
+def test_best_mode_must_suit_the_metric():
+    with pytest.raises(ConfigError, match="best_mode = 'max'"):
+        load_config(Config, None, ["trainer.best_metric=val_accuracy"])
+    config = load_config(
+        Config, None, ["trainer.best_metric=val_accuracy", "trainer.best_mode=max"]
+    )
+    assert config.trainer.best_mode == "max"
 
 
 def test_saved_config_loads_back(tmp_path):

@@ -2,12 +2,12 @@ import numpy as np
 import tensorflow as tf
 
 from {{ cookiecutter.package_name }}.config import Config
-from {{ cookiecutter.package_name }}.model import build_model
-from {{ cookiecutter.package_name }}.train import build_optimizer, make_train_step
+from {{ cookiecutter.package_name }}.model import build_model, build_optimizer
+from {{ cookiecutter.package_name }}.steps import make_train_step
 
 
 def test_output_shape_and_size():
-    model = build_model(Config())
+    model = build_model(Config(), num_classes=10)
     assert model(tf.zeros([4, 28, 28, 1])).shape == (4, 10)
     assert 80_000 < model.count_params() < 130_000
 
@@ -17,8 +17,8 @@ def _one_step_lowers_the_loss(policy):
     config.trainer.lr_schedule = "constant"
     strategy = tf.distribute.get_strategy()
     tf.keras.utils.set_random_seed(0)
-    model = build_model(config, policy)
-    optimizer = build_optimizer(config, steps_per_epoch=1, policy=policy)
+    model = build_model(config, 10, policy)
+    optimizer = build_optimizer(config.trainer, steps_per_epoch=1, policy=policy)
     optimizer.build(model.trainable_variables)
     rng = np.random.default_rng(0)
     images = tf.constant(rng.uniform(0, 1, (32, 28, 28, 1)), tf.float32)
@@ -44,5 +44,5 @@ def test_one_bfloat16_step_lowers_the_loss():
 
 
 def test_float16_policy_uses_loss_scaling():
-    optimizer = build_optimizer(Config(), steps_per_epoch=1, policy="mixed_float16")
+    optimizer = build_optimizer(Config().trainer, steps_per_epoch=1, policy="mixed_float16")
     assert isinstance(optimizer, tf.keras.optimizers.LossScaleOptimizer)

@@ -1,59 +1,115 @@
 import csv
-import shutil
+import signal
+from pathlib import Path
 
 import numpy as np
+import pytest
+import tensorflow as tf
 
-from {{ cookiecutter.package_name }}.evaluate import evaluate, load_trained_model
+from {{ cookiecutter.package_name }}.checkpoint import load_trained_model, resolve_checkpoint
+from {{ cookiecutter.package_name }}.errors import Interrupted, ProjectError
+from {{ cookiecutter.package_name }}.evaluate import evaluate
 from {{ cookiecutter.package_name }}.export import export
+from {{ cookiecutter.package_name }}.runs import LATEST
 from {{ cookiecutter.package_name }}.train import train
 
-from .conftest import small_config
+from .conftest import signal_at_step, small_config
+
+STEPS_PER_EPOCH = 7  # 230 training samples in batches of 32
 
 
-def _rows(output_dir):
-    with (output_dir / "metrics.csv").open(encoding="utf-8") as f:
+def _rows(run: Path) -> list[dict]:
+    with (run / "metrics.csv").open(encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def _weights(run: Path, config) -> list[np.ndarray]:
+    model, _ = load_trained_model(config, tf.train.latest_checkpoint(str(run / "checkpoints/last")))
+    return [v.numpy() for v in model.weights]
 
 
 def test_train_writes_the_run(trained):
     config, result = trained
-    out = config.trainer.output_dir
-    assert result["epochs_completed"] == 1
+    run = Path(result["run_dir"])
+    assert run.parent == config.trainer.runs_dir
+    assert (config.trainer.runs_dir / LATEST).resolve() == run.resolve()
+    assert result["epochs_completed"] == 1 and result["step"] == STEPS_PER_EPOCH
     assert result["num_replicas"] == 1 and result["task_index"] == 0
-    assert (out / "config.toml").is_file()
-    assert len(_rows(out)) == 1
-    assert list((out / "tensorboard").glob("events.out.tfevents.*"))
-    assert list((out / "checkpoints" / "last").glob("ckpt-1.index"))
-    assert list((out / "checkpoints" / "best").glob("ckpt-1.index"))
+    assert result["class_names"] == [f"class_{i}" for i in range(10)]
+    assert (run / "config.toml").is_file()
+    assert len(_rows(run)) == 1
+    assert list((run / "tensorboard").glob("events.out.tfevents.*"))
+    for kind in ("last", "best"):
+        assert (run / "checkpoints" / kind / f"ckpt-{STEPS_PER_EPOCH}.index").is_file()
 
 
-def test_checkpoint_round_trip(trained):
+def test_evaluate_reproduces_the_recorded_best_metric(trained):
     config, result = trained
-    _, path = load_trained_model(config)
-    assert path.endswith("ckpt-1")
-    metrics = evaluate(config)
-    assert np.isclose(metrics["accuracy"], result["val_accuracy"])
-    assert np.isclose(metrics["loss"], result["val_loss"], rtol=1e-4)
+    metrics = evaluate(config, Path(result["run_dir"]))
+    assert metrics["checkpoint"].endswith(f"best/ckpt-{STEPS_PER_EPOCH}")
+    assert metrics["val_loss"] == pytest.approx(result["best_val_loss"], rel=1e-5)
+    assert metrics["class_names"] == result["class_names"]
 
 
-def test_resume_continues_the_run(trained, tmp_path):
+def test_export_carries_the_label_map(trained):
+    config, result = trained
+    exported = export(config, Path(result["run_dir"]))
+    assert exported["max_abs_diff"] < 1e-5 and exported["class_names_match"]
+    saved_model = Path(exported["saved_model"])
+    labels = (saved_model / "assets" / "labels.txt").read_text(encoding="utf-8").split()
+    assert labels == result["class_names"]
+    outputs = tf.saved_model.load(str(saved_model)).signatures["serving_default"](
+        images=tf.zeros([3, 28, 28, 1])
+    )
+    assert outputs["class_name"].shape == [3] and outputs["class_id"].dtype == tf.int32
+
+
+def test_a_second_train_keeps_the_first_run(trained):
     config, first = trained
-    shutil.copytree(config.trainer.output_dir, tmp_path / "run")
-    resumed = small_config(tmp_path / "run", "trainer.epochs=2")
-    result = train(resumed, resume=True)
-    assert result["epochs_completed"] == 2
-    assert result["step"] == 2 * first["step"]
-    assert [row["epoch"] for row in _rows(tmp_path / "run")] == ["1", "2"]
+    second = train(config)
+    assert second["run_dir"] != first["run_dir"]
+    assert (Path(first["run_dir"]) / "checkpoints" / "best").is_dir()
+    assert (config.trainer.runs_dir / LATEST).resolve() == Path(second["run_dir"]).resolve()
 
 
-def test_fresh_run_replaces_old_outputs(trained, tmp_path):
-    config, _ = trained
-    shutil.copytree(config.trainer.output_dir, tmp_path / "run")
-    train(small_config(tmp_path / "run"))
-    assert len(_rows(tmp_path / "run")) == 1
+@pytest.mark.parametrize(("signum", "at_step"), [(signal.SIGTERM, 10), (signal.SIGINT, 3)])
+def test_interrupted_and_resumed_equals_unbroken(tmp_path, monkeypatch, signum, at_step):
+    """Stop mid-epoch by a real signal, resume, and end exactly where an unbroken run ends:
+    same batches, dropout masks, optimizer moments and learning rate after the restore."""
+    overrides = ("trainer.epochs=2",)
+    straight = train(small_config(tmp_path / "a", *overrides, "trainer.run_name=straight"))
+
+    config = small_config(tmp_path / "b", *overrides, "trainer.run_name=cut")
+    with monkeypatch.context() as patch:
+        signal_at_step(patch, at_step, signum)
+        with pytest.raises(Interrupted) as stopped:
+            train(config)
+    assert stopped.value.exit_code == 128 + signum and "--resume" in str(stopped.value)
+    run = tmp_path / "b" / "cut"
+    assert (run / "checkpoints" / "last" / f"ckpt-{at_step}.index").is_file()
+    resumed = train(config, resume=run)
+
+    assert resumed["step"] == straight["step"] == 2 * STEPS_PER_EPOCH
+    fields = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr")
+    for want, got in zip(_rows(Path(straight["run_dir"])), _rows(run), strict=True):
+        for field in fields:
+            assert float(got[field]) == pytest.approx(float(want[field]), rel=1e-6, abs=1e-7)
+    for want, got in zip(
+        _weights(Path(straight["run_dir"]), config), _weights(run, config), strict=True
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
-def test_export_round_trip(trained):
-    config, _ = trained
-    result = export(config)
-    assert result["max_abs_diff"] < 1e-5
+def test_resume_without_a_checkpoint_is_one_line(tmp_path):
+    config = small_config(tmp_path, "trainer.run_name=empty")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ProjectError, match="no checkpoint to resume from"):
+        train(config, resume=tmp_path / "empty")
+    with pytest.raises(ProjectError, match="has no checkpoint yet"):
+        resolve_checkpoint(tmp_path / "empty")
+
+
+def test_divergence_stops_with_one_line(tmp_path):
+    with pytest.raises(ProjectError, match="diverged") as caught:
+        train(small_config(tmp_path, "trainer.lr=1e9"))
+    assert "\n" not in str(caught.value)

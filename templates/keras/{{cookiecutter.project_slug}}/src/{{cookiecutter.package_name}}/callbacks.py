@@ -1,79 +1,179 @@
-"""The project's own callbacks: throughput, the metrics CSV, a TensorFlow-free TensorBoard writer,
-and the run record that `train --resume` reads."""
+"""The callbacks `fit` runs with: shuffle order, throughput, validation, checkpoints, metrics,
+TensorBoard, and a clean stop on SIGINT or SIGTERM.
+
+A signal lets the current step finish, then `StopOnSignal` sets `model.stop_training`; Keras
+still calls `on_epoch_end` for the epoch it cut short, so every callback that records an epoch
+derives from `FullEpochCallback` and ignores that one. Resume then restarts the interrupted epoch
+from the state saved at the end of the one before, which repeats it exactly.
+"""
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
-from typing import Any, ClassVar
 
 import keras
 import numpy as np
 
+from .batches import TrainBatches
+from .checkpoint import BEST, RunState, save_state
+from .errors import check_finite
+from .evaluate import score
+from .interrupts import StopRequest
+from .metrics_csv import append_row
 from .scalars import ScalarWriter
 
-STATE_FILE = "state.json"
+# metrics.csv columns, from the names in Keras's logs.
+COLUMNS = {
+    "loss": "train_loss",
+    "accuracy": "train_accuracy",
+    "val_loss": "val_loss",
+    "val_accuracy": "val_accuracy",
+    "learning_rate": "lr",
+    "samples_per_s": "samples_per_s",
+}
+
+
+class StopOnSignal(keras.callbacks.Callback):
+    """Ends `fit` after the step during which SIGINT or SIGTERM arrived."""
+
+    def __init__(self, stop: StopRequest) -> None:
+        super().__init__()
+        self.stop = stop
+        self.epoch = 0
+        self.cut_short: tuple[int, int] | None = None  # (1-based epoch, steps done) if stopped
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.stop.requested is not None and self.cut_short is None:
+            self.cut_short = (self.epoch + 1, batch + 1)
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.stop.requested is not None:  # arrived while the epoch was being recorded
+            self.model.stop_training = True
+
+
+class FullEpochCallback(keras.callbacks.Callback):
+    """A callback whose `epoch_done` runs only for epochs that ran to their last step."""
+
+    def __init__(self, stopper: StopOnSignal) -> None:
+        super().__init__()
+        self.stopper = stopper
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.stopper.cut_short is None:
+            self.epoch_done(epoch, logs if logs is not None else {})
+
+    def epoch_done(self, epoch: int, logs: dict) -> None:
+        raise NotImplementedError
+
+
+class EpochOrder(keras.callbacks.Callback):
+    """Tells the training batches which epoch starts, so its shuffle is that epoch's."""
+
+    def __init__(self, batches: TrainBatches) -> None:
+        super().__init__()
+        self.batches = batches
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.batches.set_epoch(epoch)
 
 
 class Throughput(keras.callbacks.Callback):
-    """Adds `samples_per_s` (training steps only) and `learning_rate` to each epoch's logs."""
+    """Adds `samples_per_s` of the training steps (validation excluded) and `learning_rate`."""
 
     def __init__(self, samples_per_epoch: int) -> None:
         super().__init__()
         self.samples_per_epoch = samples_per_epoch
-        self._start = self._train_time = 0.0
+        self._start = 0.0
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._start = time.perf_counter()
-        self._train_time = 0.0
-
-    def on_test_begin(self, logs: dict | None = None) -> None:
-        if self._start and not self._train_time:  # validation inside fit() ends the training part
-            self._train_time = time.perf_counter() - self._start
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if logs is None:
             return
-        elapsed = self._train_time or time.perf_counter() - self._start
+        elapsed = time.perf_counter() - self._start
         logs["samples_per_s"] = self.samples_per_epoch / max(elapsed, 1e-9)
         if "learning_rate" not in logs:
             logs["learning_rate"] = float(np.asarray(self.model.optimizer.learning_rate))
 
 
-class MetricsCSV(keras.callbacks.CSVLogger):
-    """`CSVLogger` with the project's column names and 1-based epochs; appends on resume."""
+class Validation(FullEpochCallback):
+    """Adds val_loss and val_accuracy, computed by `evaluate.score` on every held-out sample,
+    and stops with one line when a loss is no longer finite."""
 
-    COLUMNS: ClassVar[dict[str, str]] = {
-        "loss": "train_loss",
-        "accuracy": "train_accuracy",
-        "val_loss": "val_loss",
-        "val_accuracy": "val_accuracy",
-        "learning_rate": "lr",
-        "samples_per_s": "samples_per_s",
-    }
+    def __init__(self, stopper: StopOnSignal, x, y, batch_size: int, devices: int) -> None:
+        super().__init__(stopper)
+        self.x, self.y, self.batch_size, self.devices = x, y, batch_size, devices
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
-        row = {new: logs[old] for old, new in self.COLUMNS.items() if old in logs}
-        super().on_epoch_end(epoch + 1, row)
+    def epoch_done(self, epoch: int, logs: dict) -> None:
+        where = f"in epoch {epoch + 1}"
+        check_finite("train_loss", float(logs.get("loss", np.nan)), where)
+        metrics = score(self.model, self.x, self.y, self.batch_size, self.devices)
+        check_finite("val_loss", metrics["loss"], where)
+        logs.update(val_loss=metrics["loss"], val_accuracy=metrics["accuracy"])
 
 
-class ScalarTensorBoard(keras.callbacks.Callback):
-    """Epoch scalars for TensorBoard without importing TensorFlow.
+class Checkpoints(FullEpochCallback):
+    """Keeps `best.keras` by `best_metric`/`best_mode`, counts epochs without improvement (early
+    stopping), and writes the resumable state, in that order, after every epoch."""
 
-    `keras.callbacks.TensorBoard` writes through `tf.summary`, so on the JAX and PyTorch backends it
-    would import (and require) TensorFlow. The layout matches Keras's: `train/` and `validation/`
-    runs with `epoch_<metric>` tags.
+    def __init__(
+        self, stopper: StopOnSignal, run: Path, state: RunState, metric: str, mode: str,
+        patience: int,
+    ) -> None:  # fmt: skip
+        super().__init__(stopper)
+        self.run, self.state = Path(run), state
+        self.key = "loss" if metric == "train_loss" else metric.replace("train_", "")
+        self.mode, self.patience = mode, patience
+
+    def epoch_done(self, epoch: int, logs: dict) -> None:
+        value = float(logs[self.key])
+        state = self.state
+        if state.improves(value, self.mode):
+            self.model.save(self.run / BEST)
+            state.best_value, state.best_epoch, state.epochs_since_best = value, epoch + 1, 0
+        else:
+            state.epochs_since_best += 1
+        state.epochs_completed = epoch + 1
+        state.last = {COLUMNS[k]: float(v) for k, v in logs.items() if k in COLUMNS}
+        save_state(self.model, self.run, state)
+        if self.patience and state.epochs_since_best >= self.patience:
+            self.model.stop_training = True
+
+
+class MetricsCSV(FullEpochCallback):
+    """One row per epoch in `metrics.csv` (1-based epochs), appended across resumes."""
+
+    def __init__(self, stopper: StopOnSignal, path: Path) -> None:
+        super().__init__(stopper)
+        self.path = Path(path)
+
+    def epoch_done(self, epoch: int, logs: dict) -> None:
+        row = {new: logs[k] for k, new in COLUMNS.items() if k in logs}
+        row["epoch"] = epoch + 1
+        append_row(self.path, row, ["epoch", *COLUMNS.values()])
+
+
+class ScalarTensorBoard(FullEpochCallback):
+    """Epoch scalars for TensorBoard, the same on every backend and without TensorFlow.
+
+    `keras.callbacks.TensorBoard` writes through `tf.summary`, which needs TensorFlow (and, since
+    TensorFlow 2.21, a separately installed `tensorboard`). The layout matches Keras's: `train/`
+    and `validation/` runs with `epoch_<metric>` tags.
     """
 
-    def __init__(self, log_dir: Path) -> None:
-        super().__init__()
-        self.writer = ScalarWriter(log_dir)
+    def __init__(self, stopper: StopOnSignal, log_dir: Path, resumed_at: int | None) -> None:
+        super().__init__(stopper)
+        self.writer = ScalarWriter(log_dir, resume_from_step=resumed_at)
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def epoch_done(self, epoch: int, logs: dict) -> None:
         runs: dict[str, dict[str, float]] = {run: {} for run in ("train", "validation")}
-        for key, value in (logs or {}).items():
+        for key, value in logs.items():
             run, tag = ("validation", key[4:]) if key.startswith("val_") else ("train", key)
             runs[run][f"epoch_{tag}"] = float(value)
         for run, values in runs.items():
@@ -82,28 +182,3 @@ class ScalarTensorBoard(keras.callbacks.Callback):
 
     def on_train_end(self, logs: dict | None = None) -> None:
         self.writer.close()
-
-
-class RunState(keras.callbacks.Callback):
-    """Records completed epochs and the best val_loss in `state.json` after every epoch."""
-
-    def __init__(self, path: Path, state: dict[str, Any]) -> None:
-        super().__init__()
-        self.path = Path(path)
-        self.state = state
-
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        logs = logs or {}
-        self.state["epochs_completed"] = epoch + 1
-        for key in ("val_loss", "val_accuracy", "samples_per_s"):
-            if key in logs:
-                self.state[key] = float(logs[key])
-        best = self.state.get("best_val_loss")
-        if "val_loss" in logs and (best is None or logs["val_loss"] < best):
-            self.state["best_val_loss"] = float(logs["val_loss"])
-        self.path.write_text(json.dumps(self.state, indent=2), encoding="utf-8")
-
-
-def read_state(output_dir: Path) -> dict[str, Any]:
-    path = Path(output_dir) / STATE_FILE
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

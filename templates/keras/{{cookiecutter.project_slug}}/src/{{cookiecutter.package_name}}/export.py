@@ -1,33 +1,47 @@
-"""Export the trained model for serving, reload the artifact, and compare its outputs.
+"""Export a run's best model for serving, reload the artifact, and compare its outputs.
 
-TensorFlow and JAX backends write a TensorFlow SavedModel (on JAX through jax2tf, which needs
-TensorFlow installed: `pip install -e ".[export]"`); the PyTorch backend writes ONNX (needs the
-`onnx` extra). When the exporter's packages are missing the result says so instead of failing.
+TensorFlow and JAX backends write a TensorFlow SavedModel (on JAX through jax2tf, which needs the
+`export` extra); the PyTorch backend writes ONNX (the `onnx` extra). The class names go with the
+artifact: `labels.json` beside it, and in the ONNX file's metadata as `class_names`.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 from typing import Any
 
 import keras
 import numpy as np
 
+from .checkpoint import load_checkpoint, read_classes
 from .config import Config
 from .data import load_split
-from .evaluate import load_checkpoint
-from .utils import backend
+from .errors import ProjectError
+from .precision import backend
 
 NEEDS = {
     "tf_saved_model": ("tensorflow",),
     "onnx": ("onnx", "onnxscript", "onnxruntime"),
 }
-HOW_TO_INSTALL = {"tensorflow": 'pip install -e ".[export]"', "torch": 'pip install -e ".[onnx]"'}
+EXTRA = {"tensorflow": None, "jax": "export", "torch": "onnx"}
+EXPORT_DIR = "export"
+LABELS = "labels.json"
 
 
 def export_format() -> str:
     return "onnx" if backend() == "torch" else "tf_saved_model"
+
+
+def check_exporter(fmt: str) -> None:
+    missing = [m for m in NEEDS[fmt] if importlib.util.find_spec(m) is None]
+    if missing:
+        extra = EXTRA[backend()]
+        install = f'pip install -e ".[{extra}]"' if extra else "install TensorFlow"
+        raise ProjectError(
+            f"{fmt} export from the {backend()} backend needs {', '.join(missing)}: {install}"
+        )
 
 
 def run_artifact(fmt: str, path: Path, x: np.ndarray) -> np.ndarray:
@@ -43,28 +57,38 @@ def run_artifact(fmt: str, path: Path, x: np.ndarray) -> np.ndarray:
     return reloaded.serve(tf.constant(x)).numpy()
 
 
-def export(config: Config, checkpoint: Path | None = None) -> dict[str, Any]:
-    model, source = load_checkpoint(config, checkpoint)
-    fmt = export_format()
-    result: dict[str, Any] = {"backend": backend(), "format": fmt, "checkpoint": str(source)}
-    missing = [m for m in NEEDS[fmt] if importlib.util.find_spec(m) is None]
-    if missing:
-        install = HOW_TO_INSTALL.get(backend(), "pip install tensorflow")
-        result["skipped"] = (
-            f"{fmt} export from the {backend()} backend needs {', '.join(missing)}: {install}"
-        )
-        return result
+def label_onnx(path: Path, class_names: list[str]) -> None:
+    import onnx
 
-    out = Path(config.trainer.output_dir) / "export"
+    model = onnx.load(str(path))
+    onnx.helper.set_model_props(model, {"class_names": json.dumps(class_names)})
+    onnx.save(model, str(path))
+
+
+def export(config: Config, run: Path, checkpoint: Path | None = None) -> dict[str, Any]:
+    fmt = export_format()
+    check_exporter(fmt)
+    model, source = load_checkpoint(run, checkpoint)
+    class_names = read_classes(run)
+    out = Path(run) / EXPORT_DIR
     out.mkdir(parents=True, exist_ok=True)
     path = out / ("model.onnx" if fmt == "onnx" else "saved_model")
     # A fixed batch dimension would make the artifact serve one batch size only.
     spec = keras.InputSpec(shape=(None, *model.input_shape[1:]), dtype="float32")
     model.export(str(path), format=fmt, input_signature=[spec], verbose=False)
+    if fmt == "onnx":
+        label_onnx(path, class_names)
+    (out / LABELS).write_text(json.dumps(class_names, indent=1) + "\n", encoding="utf-8")
 
-    split = load_split(config.data, config.trainer.seed)
-    x = split.x_val[:16].astype("float32")
+    x = load_split(config.data, config.trainer.seed).x_val[:16].astype("float32")
     expected = keras.ops.convert_to_numpy(model.predict(x, verbose=0)).astype("float32")
     got = np.asarray(run_artifact(fmt, path, x), dtype="float32")
-    result.update(path=str(path), max_abs_diff=float(np.max(np.abs(expected - got))))
-    return result
+    return {
+        "run_dir": str(run),
+        "backend": backend(),
+        "format": fmt,
+        "checkpoint": str(source),
+        "path": str(path),
+        "labels": str(out / LABELS),
+        "max_abs_diff": float(np.max(np.abs(expected - got))),
+    }

@@ -8,7 +8,7 @@ from keras import layers
 from .config import DataConfig, ModelConfig
 
 
-def build_model(data: DataConfig, cfg: ModelConfig, seed: int = 0) -> keras.Model:
+def build_model(data: DataConfig, cfg: ModelConfig, num_classes: int, seed: int = 0) -> keras.Model:
     inputs = keras.Input(shape=(data.image_size, data.image_size, data.channels), name="image")
     # Pixels arrive in [0, 1]; centring them inside the model speeds up the first steps a lot,
     # and keeps the exported artifact's input contract the same as the training data's.
@@ -20,7 +20,7 @@ def build_model(data: DataConfig, cfg: ModelConfig, seed: int = 0) -> keras.Mode
     x = layers.Dense(cfg.hidden, activation="relu", name="hidden")(x)
     x = layers.Dropout(cfg.dropout, seed=seed, name="dropout")(x)
     # Logits stay float32 under mixed precision so the softmax inside the loss is stable.
-    outputs = layers.Dense(data.num_classes, dtype="float32", name="logits")(x)
+    outputs = layers.Dense(num_classes, dtype="float32", name="logits")(x)
     return keras.Model(inputs, outputs, name="cnn")
 
 

@@ -1,15 +1,16 @@
-"""Training with `compile`/`fit`, checkpoints, metrics, and resume after an interruption.
+"""Training with `compile`/`fit` into a run directory, and `--resume` of an interrupted run.
 
-Resume semantics: every epoch ends with a backup (weights, optimizer state and the epoch count,
-via `keras.callbacks.BackupAndRestore`) in `<output_dir>/backup/`, which is kept after the run
-finishes. `train --resume` restores it and trains up to `trainer.epochs` epochs in total: after a
-1-epoch run, `--resume --set trainer.epochs=2` trains exactly one more epoch. Without `--resume`,
-training starts from scratch and replaces the run's backup, metrics and checkpoints.
+Resume semantics: at the end of every epoch (and once before the first) the run's whole training
+state goes to `<run>/resume.npz` (see `checkpoint.py`). `train --resume` restores it and continues
+with the next epoch, up to `trainer.epochs` in total; an epoch that SIGINT or SIGTERM cut short is
+run again from its start, with the same shuffle (drawn from the seed and the epoch number), so the
+resumed run ends exactly where an unbroken one would.
 """
 
 from __future__ import annotations
 
-import shutil
+import csv
+import gc
 import sys
 import time
 from pathlib import Path
@@ -17,99 +18,162 @@ from typing import Any
 
 import keras
 
-from .callbacks import STATE_FILE, MetricsCSV, RunState, ScalarTensorBoard, Throughput, read_state
+from .batches import TrainBatches
+from .callbacks import (
+    Checkpoints,
+    EpochOrder,
+    MetricsCSV,
+    ScalarTensorBoard,
+    StopOnSignal,
+    Throughput,
+    Validation,
+)
+from .checkpoint import BEST, RESUME, RunState, read_state, restore_state, save_state, write_classes
 from .config import Config, save_config
-from .data import datasets, load_split
+from .data import Split, load_split
+from .distributed import Placement, place
+from .errors import ConfigError
+from .interrupts import stop_on_signals
 from .model import build_model, compile_model
-from .utils import backend, place, seed_everything, set_precision, tensorflow_kept_unloaded
+from .precision import backend, set_precision
+from .runs import CONFIG_FILE, create_run
 
-BEST = "best.keras"
-LAST = "last.keras"
+METRICS_FILE = "metrics.csv"
+
+
+def prepare_data(config: Config) -> tuple[Split, TrainBatches]:
+    split = load_split(config.data, config.trainer.seed)
+    if config.data.batch_size > len(split.y_train):
+        raise ConfigError(
+            f"data.batch_size {config.data.batch_size} is larger than the "
+            f"{len(split.y_train)} training samples; lower it"
+        )
+    batches = TrainBatches(
+        split.x_train, split.y_train, config.data.batch_size, config.trainer.seed
+    )
+    return split, batches
 
 
 def callbacks(
-    config: Config, out: Path, n_train: int, resume: bool
-) -> list[keras.callbacks.Callback]:
-    state = read_state(out) if resume else {}
-    best_so_far = state.get("best_val_loss")
-    result: list[keras.callbacks.Callback] = [
-        Throughput(n_train),
-        # Restores weights, optimizer and epoch at the start of fit(); kept at the end so that a
-        # finished run can be continued too.
-        keras.callbacks.BackupAndRestore(out / "backup", delete_checkpoint=False),
-        keras.callbacks.ModelCheckpoint(
-            out / BEST,
-            monitor="val_loss",
-            save_best_only=True,
-            # After a resume, only an epoch better than the best before it replaces best.keras.
-            initial_value_threshold=best_so_far,
+    config: Config, run: Path, state: RunState, stopper: StopOnSignal, split: Split,
+    batches: TrainBatches, devices: int,
+) -> list[keras.callbacks.Callback]:  # fmt: skip
+    cfg = config.trainer
+    result = [
+        stopper,
+        EpochOrder(batches),
+        Throughput(len(batches) * config.data.batch_size),
+        Validation(stopper, split.x_val, split.y_val, config.data.batch_size, devices),
+        # The row is written before the state: a resume drops rows past the state's epoch.
+        MetricsCSV(stopper, run / METRICS_FILE),
+        Checkpoints(
+            stopper, run, state, cfg.best_metric, cfg.best_mode, cfg.early_stopping_patience
         ),
-        keras.callbacks.ModelCheckpoint(out / LAST),
-        MetricsCSV(str(out / "metrics.csv"), append=resume),
-        RunState(out / STATE_FILE, state),
     ]
-    if config.trainer.early_stopping_patience > 0:
-        result.append(
-            keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=config.trainer.early_stopping_patience
-            )
-        )
-    if config.trainer.tensorboard:
-        log_dir = out / "tensorboard"
-        if backend() == "tensorflow":
-            result.append(keras.callbacks.TensorBoard(log_dir=str(log_dir)))
-        else:
-            result.append(ScalarTensorBoard(log_dir))
+    if cfg.tensorboard:
+        resumed_at = state.epochs_completed or None
+        result.append(ScalarTensorBoard(stopper, run / "tensorboard", resumed_at))
     return result
 
 
-def train(config: Config, resume: bool = False) -> dict[str, Any]:
+def drop_rows_after(path: Path, epochs: int) -> None:
+    """Forget metrics.csv rows of epochs the resumable state does not include."""
+    if not path.is_file():
+        return
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    kept = rows[:1] + [row for row in rows[1:] if row and int(row[0]) <= epochs]
+    if len(kept) != len(rows):
+        with path.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(kept)
+
+
+def start(config: Config, resume: Path | None) -> Path:
+    """The run directory to train in: `resume`, or a new one with this config saved in it."""
+    if resume is not None:
+        drop_rows_after(resume / METRICS_FILE, read_state(resume).epochs_completed)
+        return resume
+    run = create_run(config.trainer.runs_dir, config.trainer.run_name)
+    save_config(config, run / CONFIG_FILE)
+    return run
+
+
+def build(config: Config, placement: Placement, num_classes: int) -> keras.Model:
     cfg = config.trainer
-    out = Path(cfg.output_dir)
-    if resume and not (out / "backup").is_dir():
-        raise SystemExit(
-            f"nothing to resume: {out / 'backup'} does not exist; train without --resume"
-        )
-    if not resume:
-        for stale in ("backup", "tensorboard", BEST, LAST, "metrics.csv", STATE_FILE):
-            path = out / stale
-            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
-    out.mkdir(parents=True, exist_ok=True)
-    save_config(config, out / "config.toml")
-
-    seed_everything(cfg.seed)
-    policy = set_precision(cfg.mixed_precision)
-    placement = place(config.distribute.strategy)
-    split = load_split(config.data, cfg.seed)
-    train_data, val_data = datasets(split, config.data, cfg.seed)
     with placement.scope():
-        model = build_model(config.data, config.model, cfg.seed)
+        model = build_model(config.data, config.model, num_classes, cfg.seed)
         compile_model(model, cfg.lr, cfg.jit_compile)
+        # Built now, so that its slots exist to be saved before the first step and restored.
+        model.optimizer.build(model.trainable_variables)
+    return model
 
-    start = time.perf_counter()
-    with tensorflow_kept_unloaded():
-        history = model.fit(
-            train_data,
-            validation_data=val_data,
-            epochs=cfg.epochs,
-            callbacks=callbacks(config, out, len(train_data) * config.data.batch_size, resume),
+
+def epochs_to_run(config: Config, state: RunState) -> int:
+    """The `epochs` argument of `fit`: the configured total, unless early stopping ended it."""
+    patience = config.trainer.early_stopping_patience
+    if patience and state.epochs_since_best >= patience:
+        return state.epochs_completed
+    return config.trainer.epochs
+
+
+def stopped_where(stopper: StopOnSignal, state: RunState) -> str:
+    done = state.epochs_completed
+    if stopper.cut_short is None:
+        return f"after epoch {done}"
+    epoch, step = stopper.cut_short
+    return f"in epoch {epoch} after step {step} (resume repeats epoch {done + 1} from its start)"
+
+
+def train(config: Config, resume: Path | None = None) -> dict[str, Any]:
+    cfg = config.trainer
+    if resume is not None:
+        read_state(resume)  # refuse a run without a checkpoint before any work
+    keras.utils.set_random_seed(cfg.seed)
+    policy = set_precision(cfg.mixed_precision)
+    placement = place(config.distribute.strategy, config.data.batch_size)
+    split, batches = prepare_data(config)
+    with stop_on_signals() as stop:
+        run = start(config, resume)
+        write_classes(run, split.class_names)
+        model = build(config, placement, len(split.class_names))
+        if resume is None:
+            state = RunState()
+            save_state(model, run, state)  # so that even a stop in epoch 1 can be resumed
+        else:
+            state = restore_state(model, run)
+        done, stopper = state.epochs_completed, StopOnSignal(stop)
+        begin = time.perf_counter()
+        model.fit(
+            batches,
+            epochs=epochs_to_run(config, state),
+            initial_epoch=done,
+            # The batches shuffle themselves, by (seed, epoch); Keras's own shuffle of the batch
+            # order draws from NumPy's global generator, which no checkpoint captures.
+            shuffle=False,
+            callbacks=callbacks(config, run, state, stopper, split, batches, placement.num_devices),
             # One line per epoch when the output is a log file rather than a terminal.
             verbose=1 if sys.stdout.isatty() else 2,
         )
-    state = read_state(out)
+        wall = time.perf_counter() - begin
+        if stop.requested is not None:
+            # An epoch cut short leaves TensorFlow's data iterator unfinished; collected at exit,
+            # it would print a C++ error after the one-line message.
+            gc.collect()
+            raise stop.stop(stopped_where(stopper, state), run / RESUME)
     return {
+        "run_dir": str(run),
         "backend": backend(),
-        "epochs_completed": state.get("epochs_completed", 0),
-        "epochs_this_run": len(history.epoch),
-        "val_loss": state.get("val_loss"),
-        "val_accuracy": state.get("val_accuracy"),
-        "best_val_loss": state.get("best_val_loss"),
-        "samples_per_s": state.get("samples_per_s"),
-        "wall_s": round(time.perf_counter() - start, 2),
+        "epochs_completed": state.epochs_completed,
+        "epochs_this_run": state.epochs_completed - done,
+        **state.last,
+        "best_metric": cfg.best_metric,
+        "best_value": state.best_value,
+        "best_epoch": state.best_epoch,
+        "best_checkpoint": str(run / BEST),
+        "wall_s": round(wall, 2),
         "dtype_policy": policy,
         "strategy": placement.strategy,
         "num_devices": placement.num_devices,
         "num_params": model.count_params(),
-        "output_dir": str(out),
-        "best_checkpoint": str(out / BEST),
+        "num_classes": len(split.class_names),
     }

@@ -1,6 +1,8 @@
 """Typed configuration: every field has a default, `configs/default.toml` mirrors them.
 
-Load it with `config_io.load_config(Config, path, ["trainer.epochs=5", ...])`.
+Values are checked as they load (`config_io.load_config`): types, ranges and choices on each field,
+and the rules that span fields in the `validate()` methods, so a bad value fails before any work
+starts, in one line that names the key.
 """
 
 from __future__ import annotations
@@ -9,50 +11,82 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from .config_io import Annotated, ConfigError, NonEmpty, Range
+from .runs import check_run_name
+
+# What each epoch records (metrics.csv, TensorBoard), and which of them can choose the best
+# checkpoint with which mode.
+METRIC_MODES = {"val_loss": "min", "val_accuracy": "max", "train_loss": "min"}
+SYNTHETIC_CLASSES = 10
+
 
 @dataclass
 class DataConfig:
     # "synthetic", or a path: a folder of class sub-folders, an .npz (x, y), a .csv (label, pixels)
-    source: str = "synthetic"
-    num_samples: int = 2000  # synthetic data only
-    image_size: int = 28
-    channels: int = 1
-    num_classes: int = 10
-    val_fraction: float = 0.2
-    batch_size: int = 64
+    source: Annotated[str, NonEmpty()] = "synthetic"
+    num_samples: Annotated[int, Range(ge=2)] = 2000  # synthetic data only
+    image_size: Annotated[int, Range(ge=4, le=4096)] = 28
+    channels: Annotated[int, Range(ge=1)] = 1
+    # Unset: taken from the data (its class folders, its label names, else the largest label + 1;
+    # 10 for synthetic data). Set it when some classes are missing from integer-labelled data.
+    num_classes: Annotated[int, Range(ge=2)] | None = None
+    val_fraction: Annotated[float, Range(gt=0, lt=1)] = 0.2
+    batch_size: Annotated[int, Range(ge=1)] = 64  # per process under torchrun
     # 0 loads in the main process, fastest for in-memory arrays; use a few for image folders.
-    num_workers: int = 0
+    num_workers: Annotated[int, Range(ge=0)] = 0
 
 
 @dataclass
 class ModelConfig:
-    widths: list[int] = field(default_factory=lambda: [32, 64, 128])
-    dropout: float = 0.1
+    widths: list[Annotated[int, Range(ge=1)]] = field(default_factory=lambda: [32, 64, 128])
+    dropout: Annotated[float, Range(ge=0, lt=1)] = 0.1
+
+    def validate(self) -> None:
+        if not self.widths:
+            raise ConfigError("model.widths must list at least one width, e.g. [32, 64]")
 
 
 @dataclass
 class TrainerConfig:
-    epochs: int = 3
-    lr: float = 3e-3
-    weight_decay: float = 1e-4
+    epochs: Annotated[int, Range(ge=1)] = 3
+    lr: Annotated[float, Range(gt=0)] = 3e-3
+    weight_decay: Annotated[float, Range(ge=0)] = 1e-4
     schedule: Literal["cosine", "onecycle"] = "cosine"
-    warmup_fraction: float = 0.05  # of all steps; cosine schedule only
-    grad_clip: float = 1.0  # max gradient norm; 0 turns clipping off
-    seed: int = 0
+    warmup_fraction: Annotated[float, Range(ge=0, lt=1)] = 0.05  # of all steps; cosine only
+    grad_clip: Annotated[float, Range(ge=0)] = 1.0  # max gradient norm; 0 turns clipping off
+    seed: Annotated[int, Range(ge=0)] = 0
     deterministic: bool = False
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
-    # auto: bf16 on CUDA GPUs that support it, else fp16 with a GradScaler; fp32 on CPU and MPS.
+    # auto: bf16 on CUDA GPUs with native bf16, else fp16 with a GradScaler; fp32 on CPU and MPS.
     mixed_precision: Literal["auto", "bf16", "fp16", "off"] = "auto"
     compile: bool = False
-    output_dir: Path = Path("runs/default")
+    runs_dir: Annotated[Path, NonEmpty()] = Path("runs")
+    run_name: str = ""  # empty: a timestamp
+    best_metric: str = "val_loss"  # the epoch kept as best.pt
+    best_mode: Literal["min", "max"] = "min"
+
+    def validate(self) -> None:
+        if self.run_name:
+            check_run_name(self.run_name)
+        if self.best_metric not in METRIC_MODES:
+            allowed = ", ".join(map(repr, METRIC_MODES))
+            raise ConfigError(
+                f"trainer.best_metric must be one of {allowed}, not {self.best_metric!r}"
+            )
+        expected = METRIC_MODES[self.best_metric]
+        if self.best_mode != expected:
+            raise ConfigError(
+                f"trainer.best_mode must be {expected!r} for trainer.best_metric = "
+                f"{self.best_metric!r}, not {self.best_mode!r}"
+            )
 
 
 @dataclass
 class ExportConfig:
-    batch_size: int = 4  # sample input; the exported batch dimension stays dynamic
+    batch_size: Annotated[int, Range(ge=1, le=4096)] = 4  # the example; the batch stays dynamic
     dynamic_batch: bool = True
     onnx: bool = False  # needs the `onnx` extra
-    atol: float = 1e-4
+    atol: Annotated[float, Range(gt=0)] = 1e-4
 
 
 @dataclass
@@ -61,3 +95,12 @@ class Config:
     model: ModelConfig = field(default_factory=ModelConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
+
+    def validate(self) -> None:
+        # Every block after the first halves the image (floor); the last must keep one pixel.
+        smallest = 2 ** (len(self.model.widths) - 1)
+        if self.data.image_size < smallest:
+            raise ConfigError(
+                f"data.image_size must be >= {smallest} for {len(self.model.widths)} blocks "
+                f"(model.widths), not {self.data.image_size}"
+            )

@@ -1,185 +1,114 @@
-"""Data: a learnable synthetic set made in memory, or your own images, as DataLoaders."""
+"""The held-out split and the DataLoaders, with a training order that a resumed run can repeat.
+
+Each epoch's order is a permutation drawn from (seed, epoch) alone, never from a generator that
+has advanced through earlier epochs, so `--resume` sees exactly the batches an unbroken run sees,
+from any step inside any epoch.
+"""
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from PIL import Image
-from torch.utils.data import DataLoader, Dataset, DistributedSampler, Subset
+from torch.utils.data import DataLoader, Dataset, Sampler, Subset
 
 from .config import DataConfig
 from .config_io import ConfigError
-from .utils import Distributed
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
-
-
-class ArrayDataset(Dataset):
-    """Images already in memory as a float tensor (N, C, H, W) in [0, 1], labels as int64."""
-
-    def __init__(self, images: torch.Tensor, labels: torch.Tensor) -> None:
-        if len(images) != len(labels):
-            raise ConfigError(f"{len(images)} images but {len(labels)} labels")
-        self.images, self.labels = images, labels
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        return self.images[index], self.labels[index]
-
-
-class ImageFolder(Dataset):
-    """`root/<class>/<image>`; classes are the sorted sub-folder names. Decodes lazily, so
-    `data.num_workers > 0` spreads the decoding over worker processes."""
-
-    def __init__(self, root: Path, image_size: int, channels: int) -> None:
-        if channels not in (1, 3):
-            raise ConfigError(f"image folders need data.channels = 1 or 3, not {channels}")
-        self.classes = sorted(d.name for d in root.iterdir() if d.is_dir())
-        self.samples = [
-            (path, label)
-            for label, name in enumerate(self.classes)
-            for path in sorted((root / name).iterdir())
-            if path.suffix.lower() in IMAGE_SUFFIXES
-        ]
-        if not self.samples:
-            raise ConfigError(f"no images found under {root}/<class>/")
-        self.image_size, self.mode = image_size, "L" if channels == 1 else "RGB"
-
-    def __len__(self) -> int:
-        return len(self.samples)
-
-    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        path, label = self.samples[index]
-        with Image.open(path) as image:
-            size = (self.image_size, self.image_size)
-            image = image.convert(self.mode).resize(size, Image.Resampling.BILINEAR)
-            pixels = np.asarray(image, dtype=np.float32) / 255.0
-        tensor = torch.from_numpy(pixels)
-        tensor = tensor.unsqueeze(0) if tensor.ndim == 2 else tensor.permute(2, 0, 1)
-        return tensor, torch.tensor(label)
-
-
-def synthetic_arrays(cfg: DataConfig, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Each class is a smooth random pattern; samples are shifted, rescaled, noisy copies of it."""
-    rng = np.random.default_rng(seed)
-    dims = cfg.channels * 16
-    basis = rng.normal(size=(dims, cfg.num_classes))
-    if cfg.num_classes <= dims:  # orthogonal patterns: every pair of classes is equally distinct
-        basis = np.linalg.qr(basis)[0] * np.sqrt(dims)
-    coarse = torch.from_numpy(basis.T.reshape(cfg.num_classes, cfg.channels, 4, 4).copy())
-    size = (cfg.image_size, cfg.image_size)
-    prototypes = F.interpolate(coarse, size=size, mode="bicubic", align_corners=False).numpy()
-    labels = rng.integers(0, cfg.num_classes, size=cfg.num_samples)
-    images = prototypes[labels] * rng.uniform(0.6, 1.4, size=(cfg.num_samples, 1, 1, 1))
-    shift = max(1, cfg.image_size // 14)
-    for i, (dy, dx) in enumerate(rng.integers(-shift, shift + 1, size=(cfg.num_samples, 2))):
-        images[i] = np.roll(images[i], (int(dy), int(dx)), axis=(1, 2))
-    images += rng.normal(scale=0.5, size=images.shape)
-    images = 1.0 / (1.0 + np.exp(-images))  # squash into (0, 1) like real pixel intensities
-    return torch.from_numpy(images.astype(np.float32)), torch.from_numpy(labels)
-
-
-def _to_tensor(x: np.ndarray, cfg: DataConfig, where: Path) -> torch.Tensor:
-    """(N, H, W) or (N, H, W, C) pixels -> float (N, C, H, W) in [0, 1] at data.image_size."""
-    if x.ndim == 3:
-        x = x[..., None]
-    if x.ndim != 4 or x.shape[-1] != cfg.channels:
-        raise ConfigError(
-            f"{where}: images of shape {x.shape[1:]} do not have data.channels = {cfg.channels}"
-        )
-    scale = 255.0 if np.issubdtype(x.dtype, np.integer) else 1.0
-    images = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32) / scale).permute(0, 3, 1, 2)
-    if images.shape[-2:] != (cfg.image_size, cfg.image_size):
-        size = (cfg.image_size, cfg.image_size)
-        images = F.interpolate(images, size=size, mode="bilinear", antialias=True)
-    return images.contiguous()
-
-
-def _read_csv(path: Path, cfg: DataConfig) -> tuple[np.ndarray, np.ndarray]:
-    """One image per row: the label, then image_size * image_size * channels pixels (0-255,
-    row-major, channels last). A header row (`label,pixel0,...`) is optional."""
-    with path.open(encoding="utf-8") as f:
-        first = f.readline().split(",")[0].strip()
-    header = not first.lstrip("-").replace(".", "", 1).isdigit()
-    table = np.loadtxt(path, delimiter=",", skiprows=int(header), dtype=np.float32, ndmin=2)
-    pixels = cfg.image_size * cfg.image_size * cfg.channels
-    if table.shape[1] != pixels + 1:
-        raise ConfigError(
-            f"{path}: rows have {table.shape[1] - 1} pixels, expected {pixels} "
-            f"(data.image_size={cfg.image_size}, data.channels={cfg.channels})"
-        )
-    x = table[:, 1:].reshape(-1, cfg.image_size, cfg.image_size, cfg.channels) / 255.0
-    return x, table[:, 0].astype(np.int64)
-
-
-def load_dataset(cfg: DataConfig, seed: int) -> Dataset:
-    if cfg.source == "synthetic":
-        return ArrayDataset(*synthetic_arrays(cfg, seed))
-    path = Path(cfg.source).expanduser()
-    if path.is_dir():
-        dataset = ImageFolder(path, cfg.image_size, cfg.channels)
-        num_labels = len(dataset.classes)
-    elif path.suffix in (".npz", ".csv") and path.is_file():
-        if path.suffix == ".npz":
-            with np.load(path) as arrays:
-                x, y = arrays["x"], arrays["y"]
-        else:
-            x, y = _read_csv(path, cfg)
-        labels = torch.from_numpy(np.asarray(y, dtype=np.int64).reshape(-1))
-        dataset = ArrayDataset(_to_tensor(x, cfg, path), labels)
-        num_labels = int(labels.max()) + 1 if len(labels) else 0
-    else:
-        raise ConfigError(f"data.source {cfg.source!r} is not 'synthetic', a folder, .npz or .csv")
-    if num_labels > cfg.num_classes:
-        raise ConfigError(f"{path} has {num_labels} classes; set data.num_classes={num_labels}")
-    return dataset
+from .distributed import Distributed
+from .sources import load_source
 
 
 def split(dataset: Dataset, val_fraction: float, seed: int) -> tuple[Subset, Subset]:
     """The same seed gives the same held-out samples in train, evaluate and every rank."""
     n = len(dataset)  # type: ignore[arg-type]
-    n_val = max(1, round(n * val_fraction))
+    n_val = min(max(1, round(n * val_fraction)), n - 1)
     order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
     return Subset(dataset, order[n_val:]), Subset(dataset, order[:n_val])
+
+
+def ignore_stop_signals(worker_id: int) -> None:
+    """Ctrl-C reaches every process of the terminal's group, and schedulers signal every process
+    of a job: the loader's workers leave the stop to the training process and keep serving the
+    batches of the step it finishes. They still end with it (the loader shuts them down)."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+class EpochBatches(Sampler[list[int]]):
+    """The training batches of one rank in one epoch.
+
+    A permutation from (seed, epoch) is cut into global batches of batch_size * world_size samples,
+    and each rank takes its own slice of every one. The incomplete last batch is dropped: every
+    step then has one shape (torch.compile compiles once) and every rank the same number of steps
+    (no rank waits in a collective that another never reaches). The order is new each epoch, so
+    every sample is still seen. `set_epoch(epoch, start)` begins at step `start`, for resuming.
+    """
+
+    def __init__(self, num_samples: int, batch_size: int, seed: int, ctx: Distributed) -> None:
+        self.num_samples, self.batch_size, self.seed, self.ctx = num_samples, batch_size, seed, ctx
+        self.steps_per_epoch = num_samples // (batch_size * ctx.world_size)
+        if self.steps_per_epoch == 0:
+            per_step = f"data.batch_size = {batch_size}"
+            if ctx.enabled:
+                per_step += f" x {ctx.world_size} processes"
+            raise ConfigError(
+                f"{per_step} is more than the {num_samples} training samples; "
+                "lower data.batch_size (it is per process)"
+            )
+        self.epoch, self.start = 0, 0
+
+    def set_epoch(self, epoch: int, start: int = 0) -> None:
+        self.epoch, self.start = epoch, start
+
+    def order(self, epoch: int) -> np.ndarray:
+        return np.random.default_rng((self.seed, epoch)).permutation(self.num_samples)
+
+    def __len__(self) -> int:
+        return self.steps_per_epoch - self.start
+
+    def __iter__(self) -> Iterator[list[int]]:
+        order = self.order(self.epoch)
+        global_batch = self.batch_size * self.ctx.world_size
+        for step in range(self.start, self.steps_per_epoch):
+            first = step * global_batch + self.ctx.rank * self.batch_size
+            yield order[first : first + self.batch_size].tolist()
 
 
 @dataclass
 class Loaders:
     train: DataLoader
     val: DataLoader
+    classes: list[str]
+    batches: EpochBatches
     seed: int
 
-    def set_epoch(self, epoch: int) -> None:
-        """Reshuffle from (seed, epoch), so a resumed run sees the same order as an unbroken one."""
-        if isinstance(self.train.sampler, DistributedSampler):
-            self.train.sampler.set_epoch(epoch)
-        elif self.train.generator is not None:
-            self.train.generator.manual_seed(self.seed + epoch)
+    def set_epoch(self, epoch: int, start: int = 0) -> None:
+        self.batches.set_epoch(epoch, start)
+        # The loader draws its workers' seeds from this generator, not from the global one that
+        # dropout uses, and from (seed, epoch) only, like the order.
+        assert self.train.generator is not None
+        worker_seed = np.random.SeedSequence((self.seed, epoch)).generate_state(1, np.uint64)[0]
+        self.train.generator.manual_seed(int(worker_seed))
 
 
 def build_loaders(
     cfg: DataConfig, seed: int, device: torch.device, ctx: Distributed | None = None
 ) -> Loaders:
     ctx = ctx or Distributed()
-    train_set, val_set = split(load_dataset(cfg, seed), cfg.val_fraction, seed)
+    source = load_source(cfg, seed)
+    train_set, val_set = split(source.dataset, cfg.val_fraction, seed)
     common = {
-        "batch_size": cfg.batch_size,
         "num_workers": cfg.num_workers,
         "pin_memory": device.type == "cuda",  # page-locked memory makes non_blocking copies async
         "persistent_workers": cfg.num_workers > 0,
+        "worker_init_fn": ignore_stop_signals if cfg.num_workers > 0 else None,
     }
-    if ctx.enabled:
-        sampler = DistributedSampler(train_set, ctx.world_size, ctx.rank, shuffle=True, seed=seed)
-        train = DataLoader(train_set, sampler=sampler, **common)
-        # Each rank scores a disjoint slice (no padding), so summed metrics are exact.
-        val_set = Subset(val_set, list(range(ctx.rank, len(val_set), ctx.world_size)))
-    else:
-        generator = torch.Generator().manual_seed(seed)
-        train = DataLoader(train_set, shuffle=True, generator=generator, **common)
-    return Loaders(train=train, val=DataLoader(val_set, shuffle=False, **common), seed=seed)
+    batches = EpochBatches(len(train_set), cfg.batch_size, seed, ctx)
+    train = DataLoader(train_set, batch_sampler=batches, generator=torch.Generator(), **common)
+    # Each rank scores a disjoint slice (no padding), so summed metrics are exact.
+    val_set = Subset(val_set, list(range(ctx.rank, len(val_set), ctx.world_size)))
+    val = DataLoader(val_set, batch_size=cfg.batch_size, shuffle=False, **common)
+    return Loaders(train=train, val=val, classes=source.classes, batches=batches, seed=seed)

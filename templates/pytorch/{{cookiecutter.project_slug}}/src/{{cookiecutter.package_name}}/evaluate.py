@@ -1,4 +1,4 @@
-"""Loss and accuracy of a checkpoint on the held-out split."""
+"""Loss and accuracy of a checkpoint on the held-out split of its run."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
+from .checkpoint import BEST, load_checkpoint
 from .config import Config
+from .config_io import ConfigError
 from .data import build_loaders
+from .distributed import Distributed, select_device
 from .model import model_from_checkpoint
-from .utils import Distributed, Precision, load_checkpoint, select_device, select_precision
+from .precision import Precision, select_precision
 
 
 @torch.no_grad()
@@ -31,7 +34,7 @@ def evaluate_model(
     for images, labels in loader:
         images = images.to(device, non_blocking=non_blocking)
         labels = labels.to(device, non_blocking=non_blocking)
-        with torch.amp.autocast(device.type, dtype=precision.dtype, enabled=precision.enabled):
+        with precision.autocast(device):
             logits = model(images)
         totals[0] += F.cross_entropy(logits.float(), labels, reduction="sum")
         totals[1] += (logits.argmax(dim=1) == labels).sum()
@@ -43,12 +46,27 @@ def evaluate_model(
     return {"loss": loss_sum / count, "accuracy": correct / count, "num_samples": int(count)}
 
 
-def evaluate(config: Config, checkpoint: Path | None = None) -> dict[str, Any]:
-    path = Path(checkpoint or Path(config.trainer.output_dir) / "best.pt")
-    device = select_device(config.trainer.device)
-    state = load_checkpoint(path, device)
-    model = model_from_checkpoint(state, device)
+def evaluate(config: Config, run: Path, checkpoint: Path | None = None) -> dict[str, Any]:
+    """Score `checkpoint` (default: the run's best) on the split that `config` (the run's own
+    saved configuration) held out, with the precision the run trained in."""
+    path = Path(checkpoint or run / BEST)
+    state = load_checkpoint(path)
+    device = select_device(config.trainer.device, Distributed())
     loaders = build_loaders(config.data, config.trainer.seed, device)
+    if loaders.classes != list(state["classes"]):
+        raise ConfigError(
+            f"{path} was trained on {len(state['classes'])} classes, but data.source "
+            f"{config.data.source!r} now holds {len(loaders.classes)} other ones"
+        )
+    model = model_from_checkpoint(state, device)
     precision = select_precision(config.trainer.mixed_precision, device)
     metrics = evaluate_model(model, loaders.val, device, precision)
-    return {"checkpoint": str(path), "epoch": state["epoch"], **metrics}
+    recorded = state["metrics"]
+    return {
+        "run_dir": str(run),
+        "checkpoint": str(path),
+        "epoch": state["progress"]["epoch"],
+        **metrics,
+        "recorded_val_loss": recorded.get("val_loss"),
+        "recorded_val_accuracy": recorded.get("val_accuracy"),
+    }

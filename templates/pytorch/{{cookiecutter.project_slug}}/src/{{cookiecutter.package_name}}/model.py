@@ -54,10 +54,10 @@ class ConvNet(nn.Module):
         return self.head(self.features((x - 0.5) / 0.5))
 
 
-def build_model(config: Config) -> ConvNet:
+def build_model(config: Config, num_classes: int) -> ConvNet:
     return ConvNet(
         in_channels=config.data.channels,
-        num_classes=config.data.num_classes,
+        num_classes=num_classes,
         widths=list(config.model.widths),
         dropout=config.model.dropout,
     )
@@ -70,7 +70,7 @@ def count_parameters(model: nn.Module) -> int:
 def model_from_checkpoint(
     checkpoint: dict[str, Any], device: torch.device | str = "cpu"
 ) -> ConvNet:
-    """The model a checkpoint was trained with (its own saved config), in eval mode."""
-    model = build_model(from_dict(Config, checkpoint["config"]))
+    """The model a checkpoint was trained with (its own saved config and classes), in eval mode."""
+    model = build_model(from_dict(Config, checkpoint["config"]), len(checkpoint["classes"]))
     model.load_state_dict(checkpoint["model"])
     return model.to(device).eval()

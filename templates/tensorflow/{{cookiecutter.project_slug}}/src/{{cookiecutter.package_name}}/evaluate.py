@@ -1,4 +1,4 @@
-"""Evaluation of a checkpoint on the held-out split."""
+"""Evaluation of a run's checkpoint on the held-out split the run was trained without."""
 
 from __future__ import annotations
 
@@ -6,41 +6,36 @@ from pathlib import Path
 
 import tensorflow as tf
 
+from .checkpoint import load_trained_model, resolve_checkpoint
 from .config import Config
 from .data import load_datasets
-from .model import build_model
-from .train import make_eval_step, run_eval
-from .utils import set_seed
+from .errors import ConfigError, check_finite
+from .seeding import set_seed
+from .steps import make_eval_step, run_eval
 
 
-def resolve_checkpoint(config: Config, checkpoint: Path | None = None) -> str:
-    """A checkpoint prefix: the given one (prefix or directory), else the run's best, else last."""
-    root = Path(config.trainer.output_dir) / "checkpoints"
-    candidates = [checkpoint] if checkpoint is not None else [root / "best", root / "last"]
-    for candidate in candidates:
-        if Path(f"{candidate}.index").is_file():
-            return str(candidate)
-        if Path(candidate).is_dir() and (latest := tf.train.latest_checkpoint(str(candidate))):
-            return latest
-    raise FileNotFoundError(f"no checkpoint at {' or '.join(map(str, candidates))}; train first")
+def evaluate(config: Config, run: Path, checkpoint: Path | None = None) -> dict:
+    """Loss and accuracy of `checkpoint` (default: the run's best) on the run's validation split.
 
-
-def load_trained_model(
-    config: Config, checkpoint: Path | None = None
-) -> tuple[tf.keras.Model, str]:
-    """A float32 model with the weights of `checkpoint` (optimizer state is not needed here)."""
-    path = resolve_checkpoint(config, checkpoint)
-    model = build_model(config)
-    status = tf.train.Checkpoint(model=model).restore(path)
-    # Every model variable must come from the file; the optimizer slots in it are ignored.
-    status.expect_partial().assert_existing_objects_matched()
-    return model, path
-
-
-def evaluate(config: Config, checkpoint: Path | None = None) -> dict:
+    `config` is the run's own saved configuration, so the split is the one training held out.
+    """
     set_seed(config.trainer.seed)
-    model, path = load_trained_model(config, checkpoint)
+    path = resolve_checkpoint(run, checkpoint)
+    model, class_names = load_trained_model(config, path)
     data = load_datasets(config.data, config.trainer.seed)
+    if data.class_names != class_names:
+        raise ConfigError(
+            f"data.source {config.data.source!r} has classes {data.class_names}, the checkpoint "
+            f"was trained on {class_names}"
+        )
     strategy = tf.distribute.get_strategy()  # a single device is plenty for evaluation
     loss, accuracy = run_eval(strategy, make_eval_step(strategy, model), data.val)
-    return {"checkpoint": path, "loss": loss, "accuracy": accuracy, "num_samples": data.num_val}
+    check_finite("the validation loss", loss, f"of {path}")
+    return {
+        "run_dir": str(run),
+        "checkpoint": path,
+        "val_loss": loss,
+        "val_accuracy": accuracy,
+        "num_samples": data.num_val,
+        "class_names": class_names,
+    }

@@ -1,4 +1,10 @@
-"""Export: a SavedModel with a serving signature, optionally a TFLite (LiteRT) model, and a check.
+"""Export: a SavedModel with a serving signature and its label map, optionally a TFLite (LiteRT)
+model, and a check of each against the trained model.
+
+    <run>/export/saved_model/          serving_default: images -> logits, probabilities,
+                                       class_id, class_name; assets/labels.txt
+    <run>/export/labels.txt            the class names, one per line, in class_id order
+    <run>/export/model.tflite          with export.tflite = true
 
 A SavedModel is a TensorFlow program, not just weights: loading one runs its graph. Load only
 SavedModels you produced or trust.
@@ -6,26 +12,34 @@ SavedModels you produced or trust.
 
 from __future__ import annotations
 
+import os
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
 
+from .checkpoint import load_trained_model, resolve_checkpoint
 from .config import Config
-from .evaluate import load_trained_model
-from .utils import log
+from .reporting import log
+
+SIGNATURE = "serving_default"
+_FILES = ("saved_model", "labels", "tflite")  # result keys that name files of the export
 
 
 class Classifier(tf.Module):
-    """The serving wrapper: images in, logits, probabilities and class ids out."""
+    """The serving wrapper: images in; logits, probabilities, class ids and class names out."""
 
-    def __init__(self, model: tf.keras.Model) -> None:
+    def __init__(self, model: tf.keras.Model, class_names: list[str], labels_file: Path) -> None:
         super().__init__(name="classifier")
         self.model = model
         # Keras 3 wraps each tf.Variable. Tracking the tf.Variables themselves is what lets the
         # TFLite converter find and freeze the weights (without it, it emits a weightless model).
         self.tf_variables = [v.value for v in model.variables]
+        # Copied into the SavedModel's assets/, so the label map travels with the model.
+        self.labels = tf.saved_model.Asset(str(labels_file))
+        self.class_names = tf.constant(class_names)
         _, height, width, channels = model.input_shape
         # Batch dimension None: one signature serves any batch size.
         spec = tf.TensorSpec([None, height, width, channels], tf.float32, name="images")
@@ -33,38 +47,66 @@ class Classifier(tf.Module):
 
     def _serve(self, images: tf.Tensor) -> dict[str, tf.Tensor]:
         logits = self.model(images, training=False)
+        class_id = tf.argmax(logits, axis=-1, output_type=tf.int32)
         return {
             "logits": logits,
             "probabilities": tf.nn.softmax(logits),
-            "class_id": tf.argmax(logits, axis=-1, output_type=tf.int32),
+            "class_id": class_id,
+            "class_name": tf.gather(self.class_names, class_id),
         }
 
 
-def export(config: Config, checkpoint: Path | None = None) -> dict:
-    model, path = load_trained_model(config, checkpoint)
-    out = config.export.dir or Path(config.trainer.output_dir) / "export"
-    saved_model = out / "saved_model"
-    if saved_model.exists():
-        shutil.rmtree(saved_model)
-    module = Classifier(model)
-    tf.saved_model.save(module, str(saved_model), signatures={"serving_default": module.serve})
+def export(config: Config, run: Path, checkpoint: Path | None = None) -> dict:
+    """Export `checkpoint` (default: the run's best) to `<run>/export/`, replacing an older one
+    only once the new export has been written and checked."""
+    path = resolve_checkpoint(run, checkpoint)
+    model, class_names = load_trained_model(config, path)
+    out, staging = run / "export", run / f".export-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    try:
+        result = _write_and_check(config, model, class_names, staging)
+        _replace(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    located = {k: str(out / Path(v).name) if k in _FILES else v for k, v in result.items()}
+    return {"run_dir": str(run), "checkpoint": path, "class_names": class_names, **located}
+
+
+def _write_and_check(config: Config, model, class_names: list[str], folder: Path) -> dict:
+    labels = folder / "labels.txt"
+    labels.write_text("".join(f"{name}\n" for name in class_names), encoding="utf-8")
+    saved_model = folder / "saved_model"
+    module = Classifier(model, class_names, labels)
+    tf.saved_model.save(module, str(saved_model), signatures={SIGNATURE: module.serve})
 
     d = config.data
     rng = np.random.default_rng(config.trainer.seed)
     shape = (config.export.check_batch, d.image_size, d.image_size, d.channels)
     sample = rng.uniform(0.0, 1.0, shape).astype(np.float32)
     expected = model(sample, training=False).numpy()
-    serving = tf.saved_model.load(str(saved_model)).signatures["serving_default"]
-    reloaded = serving(images=tf.constant(sample))["logits"].numpy()
+    outputs = tf.saved_model.load(str(saved_model)).signatures[SIGNATURE](images=sample)
+    names = [n.decode() for n in outputs["class_name"].numpy()]
     result = {
-        "checkpoint": path,
         "saved_model": str(saved_model),
-        "signature": "serving_default",
-        "max_abs_diff": float(np.max(np.abs(reloaded - expected))),
+        "labels": str(labels),
+        "signature": SIGNATURE,
+        "max_abs_diff": float(np.max(np.abs(outputs["logits"].numpy() - expected))),
+        "class_names_match": names == [class_names[i] for i in expected.argmax(axis=-1)],
     }
     if config.export.tflite:
-        result.update(_export_tflite(saved_model, out / "model.tflite", sample, expected))
+        result.update(_export_tflite(saved_model, folder / "model.tflite", sample, expected))
     return result
+
+
+def _replace(new: Path, target: Path) -> None:
+    """Move `new` into place as `target`; the previous export is removed only afterwards."""
+    old = target.with_name(f"{target.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _export_tflite(
@@ -80,8 +122,10 @@ def _export_tflite(
     if interpreter_class is None:
         log("no TFLite interpreter available: the .tflite file was written but not checked")
         return result
-    interpreter = interpreter_class(model_path=str(target))
-    runner = interpreter.get_signature_runner("serving_default")
-    outputs = runner(images=sample)
+    with warnings.catch_warnings():
+        # tf.lite.Interpreter warns that LiteRT replaces it; it is only the fallback here.
+        warnings.simplefilter("ignore", UserWarning)
+        interpreter = interpreter_class(model_path=str(target))
+    outputs = interpreter.get_signature_runner(SIGNATURE)(images=sample)
     result["tflite_max_abs_diff"] = float(np.max(np.abs(outputs["logits"] - expected)))
     return result

@@ -1,242 +1,242 @@
-"""The training loop: tf.GradientTape in a tf.function, written once for any tf.distribute strategy.
+"""The training loop: compiled steps from `steps.py`, written once for any tf.distribute strategy.
 
-Per step, each replica computes its loss scaled by the *global* batch size
-(`tf.nn.compute_average_loss`), so the gradients the optimizer sums across replicas are the
-gradients of the global mean loss, whatever the number of replicas.
+Each epoch's batches are a function of the seed and the epoch (see `data.py`), and the position
+in them is the step counter saved in every checkpoint, so `train --resume` continues at the exact
+step where the run stopped: mid-epoch after Ctrl-C or SIGTERM, with the same batches, dropout
+masks, optimizer state and learning rate as an unbroken run.
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from pathlib import Path
 
 import tensorflow as tf
-from tqdm import tqdm
 
+from .checkpoint import Managers, TrainState, make_checkpoint, restore_for_resume
 from .config import Config, save_config
-from .data import load_datasets
-from .metrics_csv import append_row
-from .model import build_model
-from .utils import (
+from .data import Datasets, load_datasets
+from .distributed import (
+    STOP_VOTE_STEPS,
+    StopVote,
     Worker,
-    log,
-    resolve_mixed_precision,
+    check_batch_size,
     select_strategy,
-    set_seed,
+    share_from_chief,
     worker_info,
     write_dir,
-    write_scalars,
 )
+from .errors import ProjectError, check_finite
+from .interrupts import StopRequest, stop_on_signals
+from .metrics_csv import append_row
+from .model import build_model, build_optimizer
+from .precision import resolve_mixed_precision
+from .reporting import log, progress_bar, write_scalars
+from .runs import CONFIG_FILE, create_run
+from .seeding import set_seed
+from .steps import make_eval_step, make_train_step, run_eval
 
-SUM = tf.distribute.ReduceOp.SUM
 METRICS = (
     "epoch", "step", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr",
     "samples_per_s", "epoch_time_s",
 )  # fmt: skip
 
 
-def build_optimizer(config: Config, steps_per_epoch: int, policy: str | None):
-    t = config.trainer
-    lr: float | tf.keras.optimizers.schedules.LearningRateSchedule = t.lr
-    if t.lr_schedule == "cosine":
-        # The schedule is a function of optimizer.iterations, which the checkpoint restores.
-        total = max(1, t.epochs * steps_per_epoch)
-        lr = tf.keras.optimizers.schedules.CosineDecay(t.lr, decay_steps=total, alpha=0.01)
-    optimizer = tf.keras.optimizers.AdamW(lr, weight_decay=t.weight_decay)
-    if policy == "mixed_float16":
-        # float16 gradients underflow without a loss scale; bfloat16 has float32's range.
-        optimizer = tf.keras.optimizers.LossScaleOptimizer(optimizer)
-    return optimizer
-
-
-def make_train_step(strategy, model, optimizer, global_batch: int, jit_compile: bool):
-    scale_loss = isinstance(optimizer, tf.keras.optimizers.LossScaleOptimizer)
-
-    # Only the per-replica math is XLA-compiled: the cross-replica gradient sum inside
-    # apply_gradients has to stay outside the compiled cluster.
-    @tf.function(jit_compile=jit_compile)
-    def forward_backward(images, labels):
-        with tf.GradientTape() as tape:
-            logits = model(images, training=True)
-            per_example = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
-            loss = tf.nn.compute_average_loss(per_example, global_batch_size=global_batch)
-            objective = optimizer.scale_loss(loss) if scale_loss else loss
-        grads = tape.gradient(objective, model.trainable_variables)
-        return loss, _correct(logits, labels), grads
-
-    def replica_step(images, labels):
-        loss, correct, grads = forward_backward(images, labels)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-        return loss, correct
-
-    @tf.function
-    def train_step(batch):
-        loss, correct = strategy.run(replica_step, args=batch)
-        return strategy.reduce(SUM, loss, axis=None), strategy.reduce(SUM, correct, axis=None)
-
-    return train_step
-
-
-def make_eval_step(strategy, model):
-    def replica_step(images, labels):
-        logits = model(images, training=False)
-        loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
-        count = tf.cast(tf.size(labels), tf.float32)
-        return tf.reduce_sum(loss), _correct(logits, labels), count
-
-    # The last batch is short: relax the trace instead of retracing for each new shape.
-    @tf.function(reduce_retracing=True)
-    def eval_step(batch):
-        return [strategy.reduce(SUM, v, axis=None) for v in strategy.run(replica_step, args=batch)]
-
-    return eval_step
-
-
-def run_eval(strategy, eval_step, dataset) -> tuple[float, float]:
-    """Mean loss and accuracy over `dataset` (sums reduced across replicas, so exact)."""
-    totals = tf.zeros([3])
-    for batch in strategy.experimental_distribute_dataset(dataset):
-        totals += tf.stack(eval_step(batch))
-    loss_sum, correct, count = totals.numpy().tolist()
-    return loss_sum / max(count, 1.0), correct / max(count, 1.0)
-
-
-def _correct(logits, labels):
-    predictions = tf.argmax(logits, axis=-1, output_type=tf.int32)
-    return tf.reduce_sum(tf.cast(tf.equal(predictions, labels), tf.float32))
-
-
-def current_lr(optimizer) -> float:
-    return float(optimizer.learning_rate)
-
-
-def _start_run(out: Path, resume: bool, worker: Worker) -> None:
-    if not worker.is_chief:
-        return
-    if not resume:
-        # A fresh run replaces the outputs a previous run left in this directory.
-        for stale in ("checkpoints", "tensorboard", "metrics.csv"):
-            path = out / stale
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
-    out.mkdir(parents=True, exist_ok=True)
-
-
-def train(config: Config, resume: bool = False) -> dict:
+def train(config: Config, resume: Path | None = None) -> dict:
+    """Train a new run (`resume=None`) or continue the run directory `resume`."""
     t = config.trainer
     strategy = select_strategy(config.distribute.strategy)  # before any other TF op
     worker = worker_info(strategy)
     set_seed(t.seed)
-    policy = resolve_mixed_precision(t.mixed_precision)
-    out = Path(t.output_dir)
-    _start_run(out, resume, worker)
-    if worker.is_chief:
-        save_config(config, out / "config.toml")
-
     data = load_datasets(config.data, t.seed)
-    global_batch = config.data.batch_size
-    steps_per_epoch = data.num_train // global_batch
-    with strategy.scope():
-        model = build_model(config, policy)
-        optimizer = build_optimizer(config, steps_per_epoch, policy)
-        # Built now rather than on the first step, so a restore fills its slots immediately.
-        optimizer.build(model.trainable_variables)
-        epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-        best = tf.Variable(-1.0, dtype=tf.float32, trainable=False, name="best_val_accuracy")
-    checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer, epoch=epoch, best=best)
-    if resume:
-        # Every worker restores the chief's checkpoint, so all replicas start identical.
-        latest = tf.train.latest_checkpoint(str(out / "checkpoints" / "last"))
-        if latest:
-            checkpoint.restore(latest).assert_existing_objects_matched()
-            log(f"resumed from {latest} at epoch {int(epoch.numpy())}")
-        else:
-            log(f"no checkpoint in {out / 'checkpoints' / 'last'}; starting from scratch")
+    check_batch_size(config.data.batch_size, strategy)
+    run = _open_run(config, strategy, worker, resume)
+    loop = Loop(config, strategy, worker, data, run)
+    if resume is not None:
+        loop.restore()
+    with stop_on_signals() as stop, write_dir(run, worker) as write_to:
+        loop.run(stop, write_to)
+    return loop.result()
 
-    train_step = make_train_step(strategy, model, optimizer, global_batch, t.jit_compile)
-    eval_step = make_eval_step(strategy, model)
-    dist_train = strategy.experimental_distribute_dataset(data.train)
-    log(
-        f"{type(strategy).__name__}: {strategy.num_replicas_in_sync} replica(s), "
-        f"task {worker.task_index}, mixed precision {policy or 'off'}, XLA {t.jit_compile}, "
-        f"{data.num_train} train / {data.num_val} val samples"
-    )
-    row: dict = {}
-    with write_dir(out, worker) as write_to:
-        last = tf.train.CheckpointManager(
-            checkpoint, str(write_to / "checkpoints" / "last"), max_to_keep=t.keep_last
+
+def _open_run(config: Config, strategy, worker: Worker, resume: Path | None) -> Path:
+    """The run directory: created by the chief for a new run, known to every worker.
+
+    The chief still takes part in sharing the path when it fails to create the run, so the
+    other workers hear of the failure instead of waiting for it.
+    """
+    run, error = resume, None
+    if worker.is_chief:
+        try:
+            run = run or create_run(config.trainer.runs_dir, config.trainer.run_name)
+            save_config(config, run / CONFIG_FILE)
+        except ProjectError as exc:
+            run, error = None, exc
+    shared = share_from_chief(strategy, worker, str(run) if run else "")
+    if error is not None:
+        raise error
+    if not shared:
+        raise ProjectError("the chief worker could not create the run directory (see its error)")
+    return Path(shared)
+
+
+class Loop:
+    """The model, optimizer, counters and steps of one run, and the epochs over them."""
+
+    def __init__(self, config: Config, strategy, worker: Worker, data: Datasets, run: Path):
+        t = self.t = config.trainer
+        self.strategy, self.worker, self.data, self.run_dir = strategy, worker, data, run
+        self.policy = resolve_mixed_precision(t.mixed_precision)
+        with strategy.scope():
+            self.model = build_model(config, len(data.class_names), self.policy)
+            self.optimizer = build_optimizer(t, data.steps_per_epoch, self.policy)
+            # Built now rather than on the first step, so a restore fills its slots at once.
+            self.optimizer.build(self.model.trainable_variables)
+        self.state = TrainState(t.best_mode, data.steps_per_epoch, data.class_names)
+        self.checkpoint = make_checkpoint(self.model, self.optimizer, self.state)
+        global_batch = config.data.batch_size
+        self.train_step = make_train_step(
+            strategy, self.model, self.optimizer, global_batch, t.jit_compile
         )
-        best_manager = tf.train.CheckpointManager(
-            checkpoint, str(write_to / "checkpoints" / "best"), max_to_keep=1
+        self.eval_step = make_eval_step(strategy, self.model)
+        self.step = 0
+        self.row: dict = {}
+
+    def restore(self) -> None:
+        # Every worker restores the chief's checkpoint, so all replicas start identical.
+        spe = self.data.steps_per_epoch
+        path = restore_for_resume(self.checkpoint, self.run_dir, spe, self.data.class_names)
+        self.step = int(self.state.step.numpy())
+        log(f"resumed from {path} at epoch {self.step // spe + 1}, step {self.step % spe}/{spe}")
+
+    def run(self, stop: StopRequest, write_to: Path) -> None:
+        t, spe = self.t, self.data.steps_per_epoch
+        first_epoch = self.step // spe + 1
+        if first_epoch > t.epochs:
+            return
+        log(
+            f"{type(self.strategy).__name__}: {self.strategy.num_replicas_in_sync} replica(s), "
+            f"task {self.worker.task_index}, mixed precision {self.policy or 'off'}, "
+            f"XLA {t.jit_compile}, {self.data.num_train} train / {self.data.num_val} val samples, "
+            f"{len(self.data.class_names)} classes"
         )
+        managers = Managers(self.checkpoint, write_to, t.keep_last)
         writer = tf.summary.create_file_writer(str(write_to / "tensorboard"))
-        for ep in range(int(epoch.numpy()) + 1, t.epochs + 1):
-            start = time.perf_counter()
-            loss_sum, correct_sum = tf.zeros([]), tf.zeros([])
-            show = worker.is_chief and sys.stderr.isatty()
-            bar = tqdm(total=steps_per_epoch, desc=f"epoch {ep}/{t.epochs}", disable=not show)
-            with bar:
-                for i, batch in enumerate(dist_train, start=1):
-                    loss, correct = train_step(batch)
-                    loss_sum, correct_sum = loss_sum + loss, correct_sum + correct
-                    bar.update()
-                    if show and (i % 10 == 0 or i == steps_per_epoch):
-                        rate = i * global_batch / (time.perf_counter() - start)
-                        bar.set_postfix(loss=f"{float(loss_sum) / i:.4f}", samples_s=f"{rate:.0f}")
-            elapsed = time.perf_counter() - start
-            val_loss, val_accuracy = run_eval(strategy, eval_step, data.val)
-            row = {
-                "epoch": ep,
-                "step": int(optimizer.iterations.numpy()),
-                "train_loss": float(loss_sum) / steps_per_epoch,
-                "train_accuracy": float(correct_sum) / (steps_per_epoch * global_batch),
-                "val_loss": val_loss,
-                "val_accuracy": val_accuracy,
-                "lr": current_lr(optimizer),
-                "samples_per_s": steps_per_epoch * global_batch / elapsed,
-                "epoch_time_s": elapsed,
-            }
-            epoch.assign(ep)
-            improved = val_accuracy > float(best.numpy())
-            if improved:
-                best.assign(val_accuracy)
-            # All workers save (the variables are synchronised); only the chief's files are kept.
-            last.save(checkpoint_number=ep)
-            if improved:
-                best_manager.save(checkpoint_number=ep)
-            with writer.as_default():
-                write_scalars({k: row[k] for k in METRICS[2:]}, step=ep)
-            writer.flush()
-            if worker.is_chief:
-                append_row(out / "metrics.csv", row, METRICS)
-            log(
-                f"epoch {ep}/{t.epochs}  train_loss {row['train_loss']:.4f}  "
-                f"val_loss {val_loss:.4f}  val_accuracy {val_accuracy:.4f}  "
-                f"{row['samples_per_s']:.0f} samples/s"
-            )
-        writer.close()
-    if not row:  # nothing left to train: report the restored model
-        row["val_loss"], row["val_accuracy"] = run_eval(strategy, eval_step, data.val)
-    checkpoints = out / "checkpoints"
-    return {
-        "epochs_completed": int(epoch.numpy()),
-        "step": int(optimizer.iterations.numpy()),
-        "train_loss": row.get("train_loss"),
-        "val_loss": row["val_loss"],
-        "val_accuracy": row["val_accuracy"],
-        "best_val_accuracy": float(best.numpy()),
-        "samples_per_s": row.get("samples_per_s"),
-        "output_dir": str(out),
-        "last_checkpoint": tf.train.latest_checkpoint(str(checkpoints / "last")),
-        "best_checkpoint": tf.train.latest_checkpoint(str(checkpoints / "best")),
-        "strategy": type(strategy).__name__,
-        "num_replicas": strategy.num_replicas_in_sync,
-        "task_index": worker.task_index,
-        "is_chief": worker.is_chief,
-        "mixed_precision": policy or "off",
-        "jit_compile": t.jit_compile,
-    }
+        vote = StopVote(self.strategy, stop)
+        try:
+            for epoch in range(first_epoch, t.epochs + 1):
+                sums = self._train_epoch(epoch, vote, managers, stop)
+                self._end_epoch(epoch, sums, managers, writer)
+                if epoch < t.epochs and vote(self.step, force=True):
+                    path = self._in_run(managers.last.latest_checkpoint)
+                    raise stop.stop(f"after epoch {epoch}", path)
+        finally:
+            writer.close()
+
+    def _train_epoch(self, epoch: int, vote: StopVote, managers: Managers, stop):
+        """Train until the end of `epoch`; on a stop, checkpoint the position and raise."""
+        spe = self.data.steps_per_epoch
+        done = self.step - (epoch - 1) * spe
+        stream = self.data.train_batches(epoch, skip=done)
+        batches = iter(self.strategy.experimental_distribute_dataset(stream))
+        loss_sum = self.state.loss_sum.read_value() if done else tf.zeros([])
+        correct_sum = self.state.correct_sum.read_value() if done else tf.zeros([])
+        start = time.perf_counter()
+        show = self.worker.is_chief and sys.stderr.isatty()
+        with progress_bar(epoch, self.t.epochs, spe, done, show) as bar:
+            for i in range(done + 1, spe + 1):
+                loss, correct = self.train_step(next(batches))
+                loss_sum, correct_sum = loss_sum + loss, correct_sum + correct
+                self.step += 1
+                bar.update()
+                if i % STOP_VOTE_STEPS == 0:
+                    where = f"at epoch {epoch} step {i}"
+                    check_finite("the training loss", float(loss_sum), where)
+                    if show:
+                        bar.set_postfix(loss=f"{float(loss_sum) / i:.4f}")
+                # A stop at the epoch's last step waits for the epoch's end: its evaluation and
+                # row come first, so the checkpoint marks a finished epoch.
+                if i < spe and vote(self.step):
+                    path = self._save(managers.last, loss_sum, correct_sum)
+                    raise stop.stop(f"at epoch {epoch} step {i}/{spe}", path)
+        elapsed = time.perf_counter() - start
+        return loss_sum, correct_sum, elapsed, spe - done
+
+    def _save(self, manager: tf.train.CheckpointManager, loss_sum, correct_sum) -> str:
+        self.state.step.assign(self.step)
+        self.state.loss_sum.assign(loss_sum)
+        self.state.correct_sum.assign(correct_sum)
+        # All workers save (the variables are synchronised); only the chief's files are kept.
+        return self._in_run(manager.save(checkpoint_number=self.step))
+
+    def _in_run(self, saved: str) -> str:
+        """Where the chief keeps the checkpoint this worker just saved (perhaps to scratch)."""
+        path = Path(saved)
+        return str(self.run_dir / path.relative_to(path.parents[2]))
+
+    def _end_epoch(self, epoch: int, sums, managers: Managers, writer) -> None:
+        loss_sum, correct_sum, elapsed, steps_run = sums
+        spe, batch = self.data.steps_per_epoch, self.data.cfg.batch_size
+        val_loss, val_accuracy = run_eval(self.strategy, self.eval_step, self.data.val)
+        row = {
+            "epoch": epoch,
+            "step": self.step,
+            "train_loss": float(loss_sum) / spe,
+            "train_accuracy": float(correct_sum) / (spe * batch),
+            "val_loss": val_loss,
+            "val_accuracy": val_accuracy,
+            "lr": float(self.optimizer.learning_rate),
+            "samples_per_s": steps_run * batch / elapsed,
+            "epoch_time_s": elapsed,
+        }
+        for name in ("train_loss", "val_loss"):
+            check_finite(name, row[name], f"after epoch {epoch}")
+        value, best = row[self.t.best_metric], float(self.state.best.numpy())
+        improved = value < best if self.t.best_mode == "min" else value > best
+        if improved:
+            self.state.best.assign(value)
+            self.state.best_step.assign(self.step)
+        self._save(managers.last, 0.0, 0.0)  # the next epoch starts its sums from zero
+        if improved:
+            managers.best.save(checkpoint_number=self.step)
+        with writer.as_default():
+            write_scalars({k: row[k] for k in METRICS[2:]}, step=epoch)
+        writer.flush()
+        if self.worker.is_chief:
+            append_row(self.run_dir / "metrics.csv", row, METRICS)
+        log(
+            f"epoch {epoch}/{self.t.epochs}  train_loss {row['train_loss']:.4f}  "
+            f"val_loss {val_loss:.4f}  val_accuracy {val_accuracy:.4f}  "
+            f"{row['samples_per_s']:.0f} samples/s{'  (best)' if improved else ''}"
+        )
+        self.row = row
+
+    def result(self) -> dict:
+        if not self.row:  # nothing left to train: report the restored model
+            loss, accuracy = run_eval(self.strategy, self.eval_step, self.data.val)
+            self.row = {"val_loss": loss, "val_accuracy": accuracy}
+        spe, folder = self.data.steps_per_epoch, self.run_dir / "checkpoints"
+        best_step = int(self.state.best_step.numpy())
+        return {
+            "run_dir": str(self.run_dir),
+            "epochs_completed": self.step // spe,
+            "step": self.step,
+            "train_loss": self.row.get("train_loss"),
+            "val_loss": self.row["val_loss"],
+            "val_accuracy": self.row["val_accuracy"],
+            "best_metric": self.t.best_metric,
+            f"best_{self.t.best_metric}": float(self.state.best.numpy()),
+            "best_epoch": best_step // spe,
+            "class_names": self.data.class_names,
+            "samples_per_s": self.row.get("samples_per_s"),
+            # Named, not looked up: a worker may finish before the chief has written them.
+            "last_checkpoint": str(folder / "last" / f"ckpt-{self.step}"),
+            "best_checkpoint": str(folder / "best" / f"ckpt-{best_step}") if best_step else None,
+            "strategy": type(self.strategy).__name__,
+            "num_replicas": self.strategy.num_replicas_in_sync,
+            "task_index": self.worker.task_index,
+            "is_chief": self.worker.is_chief,
+            "mixed_precision": self.policy or "off",
+            "jit_compile": self.t.jit_compile,
+        }

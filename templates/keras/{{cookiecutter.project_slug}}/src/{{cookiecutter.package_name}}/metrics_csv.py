@@ -1,0 +1,1 @@
+{% include "src/metrics_csv.py" %}

@@ -1,0 +1,119 @@
+"""An interrupted and resumed run ends exactly where an unbroken run ends.
+
+Every piece of the restore matters here: the weights, the optimizer's moments, the schedule's step
+count, the random generators (dropout), the shuffle order of each epoch, the position inside the
+epoch and the running loss of the partial epoch. Leave any of them out and these tests fail.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import os
+import signal
+from pathlib import Path
+
+import pytest
+import torch
+
+from {{ cookiecutter.package_name }} import loop
+from {{ cookiecutter.package_name }}.checkpoint import LAST, load_checkpoint
+from {{ cookiecutter.package_name }}.config import Config
+from {{ cookiecutter.package_name }}.errors import Interrupted
+from {{ cookiecutter.package_name }}.train import train
+
+STEPS_PER_EPOCH = 4  # 77 training samples in batches of 16, the ragged 13 dropped
+
+
+def tiny_config(runs_dir: Path, precision: str = "off") -> Config:
+    config = Config()
+    config.data.num_samples, config.data.image_size, config.data.batch_size = 96, 8, 16
+    config.model.widths, config.model.dropout = [4, 8], 0.3
+    config.trainer.epochs, config.trainer.warmup_fraction = 3, 0.25
+    config.trainer.device, config.trainer.runs_dir = "cpu", runs_dir
+    config.trainer.mixed_precision = precision
+    return config
+
+
+def history(run: Path) -> list[dict[str, float]]:
+    with (run / "metrics.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [{k: float(v) for k, v in r.items() if k != "samples_per_s"} for r in rows]
+
+
+@pytest.fixture(scope="module")
+def unbroken(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The uninterrupted run of each precision, made when a test first asks for it."""
+
+    class Runs(dict):
+        def __missing__(self, precision: str) -> Path:
+            runs_dir = tmp_path_factory.mktemp(f"unbroken-{precision}")
+            self[precision] = Path(train(tiny_config(runs_dir, precision))["run_dir"])
+            return self[precision]
+
+    return Runs()
+
+
+def signal_after(monkeypatch: pytest.MonkeyPatch, steps: int, signum: int) -> None:
+    """Deliver a real signal to this process in the middle of training step `steps`."""
+    real_step, count = loop.train_step, [0]
+
+    def step(*args, **kwargs):
+        count[0] += 1
+        if count[0] == steps:
+            os.kill(os.getpid(), signum)
+        return real_step(*args, **kwargs)
+
+    monkeypatch.setattr(loop, "train_step", step)
+
+
+@pytest.mark.parametrize(
+    ("steps", "signum", "precision"),
+    [
+        (2, signal.SIGINT, "off"),  # inside the first epoch
+        (STEPS_PER_EPOCH, signal.SIGTERM, "off"),  # its last step, before validation
+        (STEPS_PER_EPOCH + 3, signal.SIGINT, "off"),  # inside the second epoch
+        (STEPS_PER_EPOCH + 3, signal.SIGTERM, "fp16"),  # autocast and a gradient scaler
+    ],
+)
+def test_interrupted_and_resumed_equals_unbroken(
+    unbroken: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    steps: int,
+    signum: int,
+    precision: str,
+) -> None:
+    config = tiny_config(tmp_path, precision)
+    signal_after(monkeypatch, steps, signum)
+    with pytest.raises(Interrupted) as stopped:
+        train(copy.deepcopy(config))
+    assert stopped.value.exit_code == 128 + signum
+    run = config.trainer.runs_dir / "latest"
+    progress = load_checkpoint(run / LAST)["progress"]
+    assert divmod(steps, STEPS_PER_EPOCH) in [
+        (progress["epoch"], progress["step"]),
+        (progress["epoch"] + 1, progress["step"] - STEPS_PER_EPOCH),
+    ]
+    monkeypatch.undo()
+
+    result = train(copy.deepcopy(config), resume=run.resolve())
+    assert result["epochs_completed"] == 3
+    expected, got = history(unbroken[precision]), history(run)
+    assert [r["epoch"] for r in got] == [1, 2, 3]
+    for want, have in zip(expected, got, strict=True):
+        assert have == pytest.approx(want, rel=1e-6, abs=1e-7)
+    final, reference = load_checkpoint(run / LAST), load_checkpoint(unbroken[precision] / LAST)
+    for name, tensor in reference["model"].items():
+        torch.testing.assert_close(final["model"][name], tensor, rtol=1e-6, atol=1e-7)
+
+
+def test_a_finished_run_can_be_extended(tmp_path: Path) -> None:
+    config = tiny_config(tmp_path)
+    run = Path(train(copy.deepcopy(config))["run_dir"])
+    config.trainer.epochs = 4
+    result = train(config, resume=run)
+    assert result["epochs_completed"] == 4
+    assert [r["epoch"] for r in history(run)] == [1, 2, 3, 4]
+    again = train(config, resume=run)  # nothing left to do: reports and writes nothing more
+    assert again["epochs_completed"] == 4 and len(history(run)) == 4
