@@ -7,7 +7,6 @@ when `{{ cookiecutter.package_name|upper }}_DEBUG=1` is set.
 from __future__ import annotations
 
 import math
-import signal
 
 
 class ProjectError(Exception):
@@ -28,7 +27,6 @@ class Interrupted(ProjectError):
     def __init__(self, signum: int, message: str) -> None:
         super().__init__(message)
         self.exit_code = 128 + signum
-        self.signal_name = signal.Signals(signum).name
 
 
 def check_finite(name: str, value: float, where: str) -> float:
