@@ -132,7 +132,10 @@ def is_main_process() -> bool:
 
 def fail(message: str, code: int) -> int:
     first = (message.strip().splitlines() or ["failed"])[0]
-    print(f"{PROG}: {first}", file=sys.stderr)
+    # One write of the whole line: under a launcher several processes share stderr, and print()
+    # writes the text and its newline apart, so unbuffered lines of two ranks could run together.
+    sys.stderr.write(f"{PROG}: {first}\n")
+    sys.stderr.flush()
     return code
 
 
