@@ -44,7 +44,10 @@ fi
 
 # The first node of the allocation is the rendezvous host; the port is derived from the job id,
 # so that two jobs sharing a node do not collide (32 ports per job: one per task on a node).
-HEAD_NODE="$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -n 1)"
+# (Read whole, not through `head`: with pipefail, head closing the pipe early would kill the script
+# with SIGPIPE on a large allocation.)
+mapfile -t NODES < <(scontrol show hostnames "$SLURM_JOB_NODELIST")
+HEAD_NODE="${NODES[0]}"
 BASE_PORT="${BASE_PORT:-$((20000 + SLURM_JOB_ID % 1000 * 32))}"
 # One thread pool per process sized to its CPUs, not to the whole node.
 cpus_per_task="${SLURM_CPUS_PER_TASK:-1}"
