@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .answers import check_literal, check_variable
+from .answers import JINJA_SYNTAX, check_literal, check_variable
 from .errors import InvalidAnswerError, TemplateError
 from .names import resolve_names
 from .templates import Template, iter_tree
@@ -107,6 +107,17 @@ def _check_value(template: Template, key: str, value: Any, in_paths: frozenset[s
     return value
 
 
+def project_name_default(template: Template, known: Mapping[str, Any]) -> str:
+    """The template's default name; one that follows earlier answers (`{% if cookiecutter.task
+    ... %}`) is rendered in the sandbox with them."""
+    default = str(template.variables["project_name"].default)
+    if JINJA_SYNTAX.search(default):
+        from .sandbox import render_default
+
+        return render_default(template, "project_name", known)
+    return default
+
+
 def check_answers(template: Template, values: Mapping[str, Any]) -> CheckedAnswers:
     """Every value checked against `template`; the names derived and checked by names.py."""
     if "project_name" not in template.variables:
@@ -117,7 +128,7 @@ def check_answers(template: Template, values: Mapping[str, Any]) -> CheckedAnswe
     in_paths = path_variables(template)
     checked = {key: _check_value(template, key, v, in_paths) for key, v in values.items()}
     if "project_name" not in checked:  # the template's default is checked like any answer
-        default = template.variables["project_name"].default
+        default = project_name_default(template, checked)
         checked["project_name"] = _check_value(template, "project_name", default, in_paths)
     names = resolve_names(
         checked["project_name"],

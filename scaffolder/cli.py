@@ -137,6 +137,8 @@ def _new(session: Any, answers_file: Answers, output_dir: Path, dry_run: bool, f
         rec = session.decide()
         _echo_recommendation(session.table, rec)
     session.choose()
+    for note in session.notes:
+        click.echo(f"Note: {printable(note)}")
     plan = session.generate(output_dir, dry_run=dry_run, force=force)
     if dry_run:
         _echo_plan(plan)

@@ -55,6 +55,9 @@ def questions(
         for v in t["variables"]:
             values = "|".join(v["choices"]) if v["type"] == "choice" else "text"
             line = f"  {v['name']:<16} {values}  (default {v['default']!s})"
+            if v.get("from_domain"):
+                chosen = ", ".join(f"{d} -> {task}" for d, task in v["from_domain"].items())
+                line += f"; from the domain answer: {chosen}"
             click.echo(printable(line, 400))
 
 

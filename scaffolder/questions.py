@@ -7,6 +7,7 @@ from typing import Any
 
 from .answers import FRAMEWORKS
 from .decision import DecisionTable
+from .tasks import DOMAIN_TASKS, TASK_VARIABLE
 from .templates import DERIVED, Template, Variable
 
 
@@ -20,6 +21,10 @@ def describe_variable(variable: Variable) -> dict[str, Any]:
     }
     if variable.is_choice:
         described["choices"] = list(variable.choices)
+    if variable.name == TASK_VARIABLE:  # the decision's domain answer picks it (see tasks.py)
+        described["from_domain"] = {
+            domain: task for domain, task in DOMAIN_TASKS.items() if task in variable.choices
+        }
     return described
 
 

@@ -170,7 +170,7 @@ def _render_value(env: jinja2.Environment, raw: Any, ctx: Mapping[str, Any], whe
 
 
 def build_context(
-    env: jinja2.Environment, config: Mapping[str, Any], answers: CheckedAnswers
+    env: jinja2.Environment, config: Mapping[str, Any], answers: Mapping[str, Any]
 ) -> dict[str, Any]:
     """Cookiecutter's context without prompting: answers as given (data, never rendered), every
     other default rendered in the sandbox, private `_` keys kept as written."""
@@ -270,6 +270,22 @@ def _project_dir(root: Path) -> Path:
     if not candidates or candidates[0].is_symlink() or not candidates[0].is_dir():
         raise TemplateError(f"{root} has no {{{{cookiecutter.…}}}} project directory")
     return candidates[0]
+
+
+def render_default(template: Template, key: str, known: Mapping[str, Any]) -> str:
+    """The default of `key` when it refers to earlier answers (a project name that follows the
+    chosen task), rendered here with those answers, for any template: it runs nothing. Scaffold
+    checks the result like an answer before it names anything."""
+    root = template.path
+    config = json.loads((root / "cookiecutter.json").read_text(encoding="utf-8"))
+    earlier: dict[str, Any] = {}
+    for name, raw in config.items():
+        earlier[name] = raw
+        if name == key:
+            break
+    env = environment(config, root, _project_dir(root))
+    given = {k: v for k, v in known.items() if k in earlier and k != key}
+    return str(build_context(env, earlier, given)[key])
 
 
 def render(template: Template, answers: CheckedAnswers, into: Path) -> tuple[Path, dict]:

@@ -5,6 +5,7 @@ The CLI builds a `NewProject` from its flags and calls its steps in order; tests
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from .errors import InvalidAnswerError
 from .generate import Plan
 from .host import Host, detect
 from .names import resolve_names
+from .tasks import TASK_VARIABLE, TaskChoice, task_for
 from .templates import Template, get_template, list_templates
 
 if TYPE_CHECKING:
@@ -46,6 +48,22 @@ def _check_name(value: str) -> None:
     resolve_names(value)
 
 
+def _with_name_default(template: Template, known: Mapping[str, Any]) -> Template:
+    """The template as the prompt shows it: a project name default that follows earlier answers
+    (the task) is offered as it will be, not as the Jinja that makes it."""
+    from .checked import project_name_default
+
+    variable = template.variables.get("project_name")
+    if variable is None or "project_name" in known:
+        return template
+    default = project_name_default(template, known)
+    variables = {
+        **template.variables,
+        "project_name": dataclasses.replace(variable, default=default),
+    }
+    return dataclasses.replace(template, variables=variables)
+
+
 @dataclass
 class NewProject:
     merged: Answers
@@ -56,6 +74,7 @@ class NewProject:
     recommendation: Recommendation | None = None
     template: Template | None = None
     context: Mapping[str, Any] = field(default_factory=dict)  # CheckedAnswers once chosen
+    notes: list[str] = field(default_factory=list)  # one-line remarks for the user
 
     @functools.cached_property
     def table(self) -> DecisionTable:
@@ -149,12 +168,29 @@ class NewProject:
     def _fill(self, template: Template, extra: dict[str, Any] | None = None) -> Template:
         """Ask the template's own questions still open, then check every value."""
         variables = dict(self.merged.variables)
+        if TASK_VARIABLE not in variables:
+            choice = self._task(template)
+            if choice.task is not None:
+                variables[TASK_VARIABLE] = choice.task
+            if choice.note:
+                self.notes.append(choice.note)
         if self.interactive:
             from .prompts import ask_variables
 
-            variables = ask_variables(template, variables, {"project_name": _check_name})
+            asked = _with_name_default(template, variables)
+            variables = ask_variables(asked, variables, {"project_name": _check_name})
         self.context = template_context(template, variables, self.host, extra)
         return template
+
+    def _task(self, template: Template) -> TaskChoice:
+        """The task the domain answer leads to, when the user answered the decision questions."""
+        answers = self.recommendation.answers if self.recommendation else self.merged.decision
+        domain = answers.get("domain")
+        if domain is None:
+            return TaskChoice(None)
+        question = next(q for q in self.table.questions if q.key == "domain")
+        label = next((c.label for c in question.choices if c.value == domain), domain)
+        return task_for(template, domain, label)
 
     def generate(self, output_dir: Path, dry_run: bool = False, force: bool = False) -> Plan:
         from . import generate

@@ -199,6 +199,16 @@ CASES = [
     Case("directory name", files({f"{PROJECT}/{PAYLOAD}/x.txt": "x"}), 1, SANDBOX),
     Case("project directory name", renamed(PROJECT, PROJECT + PAYLOAD), 1, SANDBOX),
     Case("cookiecutter.json default", config(description=PAYLOAD), 1, SANDBOX),
+    # scaffold renders a project_name default that refers to earlier answers itself, to name the
+    # project before the render: in the sandbox too. `update` renders no default: the recorded
+    # name answers it.
+    Case(
+        "cookiecutter.json project_name default",
+        config(project_name=PAYLOAD),
+        1,
+        SANDBOX,
+        codes={"update --dry-run": 0, "update": 0},
+    ),
     Case("cookiecutter.json private __ default", config(__secret=PAYLOAD), 1, SANDBOX),
     Case("cookiecutter.json choice", config(flavour=[PAYLOAD, "plain"]), 1, SANDBOX),
     Case("cookiecutter.json nested default", config(__meta={"a": [PAYLOAD]}), 1, SANDBOX),

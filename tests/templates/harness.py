@@ -7,12 +7,14 @@ fails there as it would on a user's machine. Framework builds are pinned with `t
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import json
 import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -189,3 +191,55 @@ def install_generated(output_dir: Path, *args: str) -> ProjectEnv:
     """Generate a project with scaffold and install it exactly as its printed steps say."""
     project, steps = generate(output_dir, *args)
     return install_from_steps(project, steps)
+
+
+def rows(run: Path) -> list[dict[str, str]]:
+    """The run's metrics.csv, one dict per epoch."""
+    with (run / "metrics.csv").open(newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def one_line(stderr: str) -> str:
+    """A command's failure as users see it: one line and no traceback."""
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in stderr, stderr
+    return lines[0]
+
+
+def last_json(stdout: str) -> dict:
+    """The result a command printed last (a launcher's processes may print before it)."""
+    return json.loads(stdout[stdout.rindex("\n{") + 1 :] if "\n{" in stdout else stdout)
+
+
+def interrupt(
+    env: ProjectEnv, args: tuple[str, ...], signum: int, run: Path, workers: bool = False
+) -> tuple[int, str]:
+    """Start `args` in a process group of its own, wait until its first epoch is recorded, send
+    `signum` to the whole group as Ctrl-C in a terminal does (or to one torchrun worker only),
+    and return the command's exit code and stderr."""
+    err = run.parent / f"{run.name}.stderr"
+    with err.open("w") as stderr:
+        process = subprocess.Popen(
+            [str(env.bin / args[0]), *args[1:]],
+            cwd=env.root,
+            env=env.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 300
+        while not ((run / "metrics.csv").exists() and rows(run)):
+            assert process.poll() is None, err.read_text()[-3000:]
+            assert time.monotonic() < deadline, "no epoch finished"
+            time.sleep(0.05)
+        time.sleep(0.3)
+        if workers:  # torchrun's workers are its children; signal one and let it tell the other
+            children = subprocess.run(
+                ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
+            )
+            os.kill(max(int(pid) for pid in children.stdout.split()), signum)
+        else:  # the command and its data-loading workers
+            os.killpg(process.pid, signum)
+        code = process.wait(timeout=300)
+    return code, err.read_text()

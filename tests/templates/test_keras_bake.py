@@ -18,23 +18,53 @@ def bake(cookies, **context):
     return Path(result.project_path)
 
 
+COMMON = (
+    "__init__ __main__ cli config_io config errors runs interrupts metrics_csv scalars batches "
+    "callbacks checkpoint train evaluate export distributed precision losses "
+    "task_config data model task predict"
+)
+# Each task's own modules and tests; a project holds its task's and none of the other's.
+TASK_FILES = {
+    "image-classification": ["tests/test_image_run.py", "tests/test_data.py"],
+    "tabular": ["src/tabular_model/table.py", "tests/test_tabular_run.py", "tests/test_data.py"],
+}
+PACKAGE = {"image-classification": "image_classifier", "tabular": "tabular_model"}
+
+
 @pytest.mark.parametrize("context", variable_matrix("keras"))
 def test_bake(cookies, context: dict) -> None:
     project = bake(cookies, **context)
+    task = context.get("task", "image-classification")
     assert leftover_jinja(project) == []
-    package = project / "src" / "image_classifier"
-    modules = (
-        "__init__ __main__ cli config_io config errors runs interrupts metrics_csv scalars data "
-        "batches model callbacks checkpoint train evaluate export distributed precision"
-    )
-    for name in modules.split():
+    package = project / "src" / PACKAGE[task]
+    for name in COMMON.split():
         assert (package / f"{name}.py").is_file(), name
-    assert not (package / "utils.py").exists()
+    assert not (package / "utils.py").exists() and not (project / "_tasks").exists()
+    for path in TASK_FILES[task]:
+        assert (project / path).is_file(), path
+    assert (package / "table.py").exists() == (task == "tabular")
+    assert (project / "tests" / "test_image_run.py").exists() == (task != "tabular")
     assert (project / "configs" / "default.toml").is_file()
     assert (project / "LICENSE").is_file() and (project / "README.md").is_file()
     assert (project / ".github").exists() == (context.get("github_actions", "yes") == "yes")
     assert (project / "Dockerfile").exists() == (context.get("dockerfile", "yes") == "yes")
     assert (project / ".dockerignore").exists() == (context.get("dockerfile", "yes") == "yes")
+    check_lint(project)
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_tabular_bakes_on_every_backend(cookies, backend: str) -> None:
+    project = bake(cookies, task="tabular", backend=backend)
+    assert leftover_jinja(project) == []
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    deps = " ".join(meta["dependencies"])
+    assert "pandas>=2.2" in deps and "pyarrow>=15" in deps and "pillow" not in deps
+    assert meta["optional-dependencies"]["baseline"] == ["scikit-learn>=1.4"]
+    config = tomllib.loads((project / "configs" / "default.toml").read_text())
+    assert config["data"]["target"] == "target" and config["model"]["hidden"] == [128, 64]
+    readme = (project / "README.md").read_text()
+    assert "preprocessing.json" in readme and "classes.json" not in readme
+    assert "sources.py" not in readme and "image" not in readme.split("## Data")[1].split("##")[0]
     check_lint(project)
 
 

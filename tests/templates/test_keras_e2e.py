@@ -5,7 +5,6 @@ over two CPU devices."""
 
 from __future__ import annotations
 
-import csv
 import signal
 import subprocess
 import time
@@ -13,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated
+from harness import ProjectEnv, install_generated, one_line, rows
 
 pytestmark = pytest.mark.e2e
 
@@ -65,17 +64,6 @@ def seeded(project: ProjectEnv) -> dict:
 
 def cmd(project: ProjectEnv) -> str:
     return project.root.name
-
-
-def rows(run: Path) -> list[dict]:
-    with open(run / "metrics.csv", newline="") as f:
-        return list(csv.DictReader(f))
-
-
-def one_line(stderr: str) -> str:
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in stderr, stderr
-    return lines[0]
 
 
 def test_project_tests_pass(project: ProjectEnv) -> None:

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import pytest
-
 from harness import TEMPLATES, check_lint, leftover_jinja, variable_matrix
 
 TEMPLATE = str(TEMPLATES / "pytorch")
-PACKAGE = "image_classifier"
-MODULES = [
+COMMON = [
     *("cli", "config", "config_io", "errors", "runs", "interrupts", "metrics_csv", "scalars"),
-    *("data", "sources", "model", "train", "loop", "schedule", "evaluate", "export"),
+    *("batches", "train", "loop", "schedule", "evaluate", "export", "inference"),
     *("checkpoint", "distributed", "precision", "seeding"),
 ]
+# What each task adds beside the common tree; a project holds its own task's modules only.
+TASKS = {
+    "image-classification": (
+        "image_classifier",
+        ["task_config", "data", "sources", "model", "task", "predict"],
+    ),
+    "tabular": (
+        "tabular_model",
+        ["task_config", "table", "scores", "data", "model", "task", "predict"],
+    ),
+}
 
 
 @pytest.mark.parametrize("context", variable_matrix("pytorch"))
@@ -23,15 +32,24 @@ def test_bake(cookies, context: dict) -> None:
     assert leftover_jinja(project) == []
     check_lint(project)
 
-    src = project / "src" / PACKAGE
+    task = context.get("task", "image-classification")
+    package, task_modules = TASKS[task]
+    src = project / "src" / package
     modules = {p.stem for p in src.glob("*.py")} - {"__init__", "__main__"}
-    assert modules == set(MODULES)
+    assert modules == {*COMMON, *task_modules}
+    assert not (project / "_tasks").exists()
     for path in src.glob("*.py"):
         assert len(path.read_text().splitlines()) < 400, path.name
+        assert "scaffold" not in path.read_text().lower(), path.name
     assert (project / "configs" / "default.toml").is_file()
-    assert list((project / "tests").glob("test_*.py"))
+    tests = {p.name for p in (project / "tests").glob("test_*.py")}
+    assert {"test_train.py", "test_resume.py", "test_predict.py", "test_data.py"} <= tests
     pyproject = (project / "pyproject.toml").read_text()
-    assert '"torch>=' in pyproject and '"pillow>=' in pyproject and '"tensorboard>=' in pyproject
+    assert '"torch>=' in pyproject and '"tensorboard>=' in pyproject
+    tabular = task == "tabular"
+    assert ('"pillow>=' in pyproject) != tabular
+    assert ('"pandas>=' in pyproject) == ('"pyarrow>=' in pyproject) == tabular
+    assert ("baseline = [" in pyproject) == tabular
 
     assert (project / "Dockerfile").exists() == (context.get("dockerfile", "yes") == "yes")
     assert (project / ".dockerignore").exists() == (context.get("dockerfile", "yes") == "yes")
@@ -60,8 +78,10 @@ def test_bake(cookies, context: dict) -> None:
     assert {"cpu": "whl/cpu", "cuda": "whl/cu128", "mps": "Apple silicon"}[accelerator] in first
     assert "torchrun --standalone --nproc_per_node" in readme
     assert "It continues inside the epoch" in readme  # what --resume does after a stop
-    for name in MODULES:
+    for name in modules:
         assert f"  {name}.py " in readme, f"{name}.py is missing from the README's layout"
+    assert ("preprocessing.json" in readme) == tabular
+    assert ("labels.json" in readme) != tabular
     if (project / "Dockerfile").exists():
         dockerfile = (project / "Dockerfile").read_text()
         index = "whl/cu128" if accelerator == "cuda" else "whl/cpu"

@@ -4,17 +4,13 @@ what a user runs: its tests, train, a second train, evaluate, export, Ctrl-C and
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 import signal
-import subprocess
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated
+from harness import ProjectEnv, install_generated, interrupt, last_json, rows
 
 pytestmark = pytest.mark.e2e
 
@@ -34,19 +30,10 @@ STOPPABLE = (
 TORCHRUN = ("torchrun", "--standalone", "--nproc_per_node=2", "-m", PACKAGE, "train")
 
 
-def rows(run: Path) -> list[dict[str, str]]:
-    with (run / "metrics.csv").open(newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def curves(run: Path) -> list[float]:
     """Every epoch's recorded numbers, except the throughput, in one flat list."""
     keys = ("epoch", "train_loss", "val_loss", "val_accuracy", "lr")
     return [float(r[k]) for r in rows(run) for k in keys]
-
-
-def last_json(stdout: str) -> dict:
-    return json.loads(stdout[stdout.rindex("\n{") + 1 :] if "\n{" in stdout else stdout)
 
 
 def assert_one_line(stderr: str, *expected: str, launcher: bool = False) -> str:
@@ -72,40 +59,6 @@ def trained(env: ProjectEnv) -> dict:
     return env.run_json(
         COMMAND, "train", *SMALL, "--set", "trainer.epochs=2", "--set", "trainer.seed=1"
     )
-
-
-def interrupt(
-    env: ProjectEnv, args: tuple[str, ...], signum: int, run: Path, workers: bool = False
-) -> tuple[int, str]:
-    """Start `args` in a process group of its own, wait until its first epoch is recorded, send
-    `signum` to the whole group as Ctrl-C in a terminal does (or to one torchrun worker only),
-    and return the command's exit code and stderr."""
-    err = run.parent / f"{run.name}.stderr"
-    with err.open("w") as stderr:
-        process = subprocess.Popen(
-            [str(env.bin / args[0]), *args[1:]],
-            cwd=env.root,
-            env=env.env(),
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 300
-        while not ((run / "metrics.csv").exists() and rows(run)):
-            assert process.poll() is None, err.read_text()[-3000:]
-            assert time.monotonic() < deadline, "no epoch finished"
-            time.sleep(0.05)
-        time.sleep(0.3)
-        if workers:  # torchrun's workers are its children; signal one and let it tell the other
-            children = subprocess.run(
-                ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
-            )
-            os.kill(max(int(pid) for pid in children.stdout.split()), signum)
-        else:  # the command and its data-loading workers
-            os.killpg(process.pid, signum)
-        code = process.wait(timeout=300)
-    return code, err.read_text()
 
 
 def test_project_tests_pass(env: ProjectEnv) -> None:

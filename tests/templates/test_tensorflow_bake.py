@@ -10,12 +10,19 @@ from harness import TEMPLATES, check_lint, leftover_jinja, template_context, var
 from jinja2 import Template
 
 TEMPLATE = str(TEMPLATES / "tensorflow")
-PACKAGE_FILES = [
+COMMON_FILES = [
     "__init__.py", "__main__.py", "cli.py", "config.py", "config_io.py", "errors.py", "runs.py",
-    "interrupts.py", "metrics_csv.py", "data.py", "sources.py", "model.py", "steps.py", "train.py",
+    "interrupts.py", "metrics_csv.py", "batches.py", "optimizer.py", "steps.py", "train.py",
     "checkpoint.py", "distributed.py", "precision.py", "seeding.py", "reporting.py", "evaluate.py",
-    "export.py",
+    "export.py", "signatures.py",
 ]  # fmt: skip
+# What each task adds: the same module names, so the common loop imports them without branching.
+TASK_FILES = {
+    "image-classification": ["sources.py"],
+    "tabular": ["scores.py", "table.py"],
+}
+SAME_NAMES = ["task_config.py", "data.py", "model.py", "task.py", "serving.py", "predict.py"]
+TASK_TESTS = ["tests/cases.py", "tests/test_data.py", "tests/test_model.py", "tests/test_serving.py"]  # fmt: skip
 # Each module holds one thing and stays readable.
 MAX_MODULE_LINES = 400
 EXTRA_FOR = {"cpu": "cpu", "cuda": "gpu", "mps": "macos"}
@@ -25,8 +32,9 @@ def _render_next(text: str, ctx: dict) -> str:
     return Template(text).render(cookiecutter=ctx)
 
 
-def test_default_config_mirrors_every_field(cookies):
-    project, _ = _bake(cookies)
+@pytest.mark.parametrize("task", list(TASK_FILES))
+def test_default_config_mirrors_every_field(cookies, task):
+    project, _ = _bake(cookies, task=task)
     config = tomllib.loads((project / "configs" / "default.toml").read_text(encoding="utf-8"))
     assert "output_dir" not in config["trainer"]
     for key in ("runs_dir", "run_name", "best_metric", "best_mode"):
@@ -34,7 +42,11 @@ def test_default_config_mirrors_every_field(cookies):
     assert (
         config["trainer"]["best_metric"] == "val_loss" and config["trainer"]["best_mode"] == "min"
     )
-    assert config["data"]["num_classes"] == 0  # from the data
+    if task == "tabular":
+        assert config["data"]["target"] == "target" and config["data"]["objective"] == "auto"
+        assert config["model"]["hidden"] == [128, 64] and "tflite" not in config["export"]
+    else:
+        assert config["data"]["num_classes"] == 0  # from the data
 
 
 def _bake(cookies, **context):
@@ -48,14 +60,23 @@ def _bake(cookies, **context):
 def test_bake(cookies, context):
     project, ctx = _bake(cookies, **context)
     package = project / "src" / ctx["package_name"]
-    for name in PACKAGE_FILES:
-        assert (package / name).is_file(), name
-    assert sorted(p.name for p in package.glob("*.py")) == sorted(PACKAGE_FILES)
+    task = ctx["task"]
+    expected = sorted([*COMMON_FILES, *SAME_NAMES, *TASK_FILES[task]])
+    assert sorted(p.name for p in package.glob("*.py")) == expected
+    assert not (project / "_tasks").exists()
+    if task == "tabular":  # the table module's own tests, shared by every framework
+        assert (project / "tests" / "test_table.py").is_file()
+    for other, files in TASK_FILES.items():
+        if other != task:  # nothing of the other task is left behind
+            assert not any((package / name).exists() for name in files), other
     for module in package.glob("*.py"):
-        assert len(module.read_text(encoding="utf-8").splitlines()) <= MAX_MODULE_LINES, module
+        text = module.read_text(encoding="utf-8")
+        assert len(text.splitlines()) <= MAX_MODULE_LINES, module
+        assert "cookiecutter" not in text and "scaffold" not in text.lower(), module
+        assert "task ==" not in text and "image-classification" not in text, module
     for name in ("README.md", "LICENSE", "pyproject.toml", "configs/default.toml", ".gitignore",
                  ".pre-commit-config.yaml", "tests/conftest.py", "tests/test_train.py",
-                 "tests/test_cli.py"):  # fmt: skip
+                 "tests/test_cli.py", *TASK_TESTS):  # fmt: skip
         assert (project / name).is_file(), name
     assert leftover_jinja(project) == []
     check_lint(project)
@@ -67,7 +88,12 @@ def test_bake(cookies, context):
     extras = meta["optional-dependencies"]
     assert extras["cpu"] == ["tensorflow-cpu>=2.16,<3"]
     assert extras["gpu"] == ["tensorflow[and-cuda]>=2.16,<3"]
-    assert {"macos", "dev", "viz", "litert"} <= set(extras)
+    assert {"macos", "dev", "viz"} <= set(extras)
+    if task == "tabular":
+        assert {"pandas>=2.2", "pyarrow>=15"} <= set(meta["dependencies"])
+        assert extras["baseline"] == ["scikit-learn>=1.4"] and "litert" not in extras
+    else:
+        assert "litert" in extras and not any("pandas" in d for d in meta["dependencies"])
     assert meta["requires-python"] == f">={ctx['python_version']}"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + ctx["python_version"].replace(
         ".", ""
@@ -90,6 +116,12 @@ def test_bake(cookies, context):
     assert f"'.[{EXTRA_FOR[ctx['accelerator']]},dev]'" in _render_next(next_install, ctx)
     assert "continues mid-epoch" in readme and "utils.py" not in readme
     assert "output_dir" not in readme
+    if task == "tabular":
+        assert "Tabular" in readme and "preprocessing.json" in readme
+        assert "StaticHashTable" in readme
+        assert "sources.py" not in readme and "TFLite" not in readme
+    else:
+        assert "labels.txt" in readme and "table.py" not in readme
 
     ci = project / ".github" / "workflows" / "ci.yml"
     assert ci.is_file() == (ctx["github_actions"] == "yes")
@@ -101,6 +133,12 @@ def test_bake(cookies, context):
     if dockerfile.is_file():
         build = "tensorflow[and-cuda]" if ctx["accelerator"] == "cuda" else "tensorflow-cpu"
         assert f"{build}==" in dockerfile.read_text(encoding="utf-8")
+
+
+def test_tabular_defaults_name_the_task(cookies):
+    project, ctx = _bake(cookies, task="tabular")
+    assert project.name == "tabular-model" and ctx["package_name"] == "tabular_model"
+    assert ctx["description"] == "Tabular prediction with TensorFlow"
 
 
 def test_project_name_sets_the_names(cookies):

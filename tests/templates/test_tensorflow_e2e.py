@@ -161,9 +161,11 @@ def test_a_bad_value_is_one_line(env: ProjectEnv, override: str, code: int, mess
     assert_one_line(result.stderr, message)
 
 
-def start(env: ProjectEnv, *args: str, extra_env: dict | None = None) -> subprocess.Popen:
+def start(
+    env: ProjectEnv, *args: str, extra_env: dict | None = None, command: str = COMMAND
+) -> subprocess.Popen:
     return subprocess.Popen(
-        [str(env.bin / COMMAND), *args],
+        [str(env.bin / command), *args],
         cwd=env.root,
         env=env.env(extra_env),
         stdout=subprocess.PIPE,
@@ -218,10 +220,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_workers(env: ProjectEnv, *args: str) -> list[subprocess.Popen]:
+def start_workers(env: ProjectEnv, *args: str, command: str = COMMAND) -> list[subprocess.Popen]:
     cluster = {"worker": [f"localhost:{_free_port()}", f"localhost:{_free_port()}"]}
     configs = [{"cluster": cluster, "task": {"type": "worker", "index": i}} for i in range(2)]
-    return [start(env, *args, extra_env={"TF_CONFIG": json.dumps(c)}) for c in configs]
+    return [
+        start(env, *args, extra_env={"TF_CONFIG": json.dumps(c)}, command=command) for c in configs
+    ]
 
 
 def finish(workers: list[subprocess.Popen]) -> list[tuple[int, str, str]]:

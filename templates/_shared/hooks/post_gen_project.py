@@ -1,13 +1,36 @@
-"""Remove the optional files the answers turned off."""
+"""Put the chosen task's files in place, then remove the optional files the answers turned off."""
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 # The answers arrive as data: a JSON document in a raw string that no value can end (see pre_gen).
 ANSWERS = json.loads(
-    r'''{{ {"github_actions": cookiecutter.github_actions, "dockerfile": cookiecutter.dockerfile, "cluster_launchers": cookiecutter.cluster_launchers} | tojson }}'''
+    r'''{{ {"task": cookiecutter.task, "github_actions": cookiecutter.github_actions, "dockerfile": cookiecutter.dockerfile, "cluster_launchers": cookiecutter.cluster_launchers} | tojson }}'''
 )
+TASKS = Path("_tasks")
+
+
+def place_task(task: str) -> None:
+    """Each task's files sit under `_tasks/<task>/` at the path they take in the project; the chosen
+    task's move into place and every other task's are dropped, so the project holds one task."""
+    chosen = TASKS / task
+    if not chosen.is_dir():
+        print(f"this template has no task {task!r}", file=sys.stderr)
+        sys.exit(1)
+    for source in sorted(p for p in chosen.rglob("*") if p.is_file()):
+        target = source.relative_to(chosen)
+        if target.exists():  # a template bug: one module in the common tree and in a task
+            print(f"task file {target} is also in the common tree", file=sys.stderr)
+            sys.exit(1)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source.rename(target)
+    shutil.rmtree(TASKS)
+
+
+if TASKS.is_dir():
+    place_task(ANSWERS["task"])
 if ANSWERS["github_actions"] != "yes":
     shutil.rmtree(".github")
 if ANSWERS["dockerfile"] != "yes":

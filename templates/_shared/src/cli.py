@@ -1,4 +1,4 @@
-"""The `{{ cookiecutter.project_slug }}` command: train, evaluate and export.
+"""The `{{ cookiecutter.project_slug }}` command: train, evaluate, export and predict.
 
 The framework is imported only inside the subcommand that needs it, so `--help` stays instant. Every
 failure a user can fix is one line on stderr and a non-zero exit (see `errors.py`); the result of a
@@ -29,7 +29,9 @@ COMMANDS = {
     "train": "train the model; each run writes a new directory under trainer.runs_dir",
     "evaluate": "report the metrics of a run's best checkpoint on its held-out split",
     "export": "export a run's trained model for serving and check its outputs",
+    "predict": "predict labels or values for new inputs with a run's model",
 }
+PREDICT_INPUTS = "{{ {'image-classification': 'image files', 'tabular': 'CSV or Parquet files of rows'}[cookiecutter.task] }}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,12 +67,20 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument(
                 "--run", type=Path, default=None, help="run directory (default: the latest run)"
             )
-            sub.add_argument(
+            source = sub.add_mutually_exclusive_group() if name == "predict" else sub
+            source.add_argument(
                 "--checkpoint",
                 type=Path,
                 default=None,
                 help="checkpoint to load (default: the run's best one)",
             )
+        if name == "predict":
+            source.add_argument(
+                "--exported",
+                action="store_true",
+                help="use the run's exported model (from `export`) instead of a checkpoint",
+            )
+            sub.add_argument("inputs", nargs="+", metavar="INPUT", help=PREDICT_INPUTS)
     return parser
 
 
@@ -107,9 +117,15 @@ def run(args: argparse.Namespace, config: Config, existing: Path | None) -> dict
         from .evaluate import evaluate
 
         return evaluate(config, existing, checkpoint=args.checkpoint)
-    from .export import export
+    if args.command == "export":
+        from .export import export
 
-    return export(config, existing, checkpoint=args.checkpoint)
+        return export(config, existing, checkpoint=args.checkpoint)
+    from .predict import predict
+
+    return predict(
+        config, existing, args.inputs, checkpoint=args.checkpoint, exported=args.exported
+    )
 
 
 def strict_json(value: Any) -> Any:

@@ -1,4 +1,5 @@
-"""Small, fast settings: every test here runs on the CPU in seconds."""
+"""Small configurations from the task's fast settings (`sizes.py`): every test runs on the CPU in
+seconds."""
 
 from __future__ import annotations
 
@@ -8,17 +9,14 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.package_name }}.config import Config
+from {{ cookiecutter.package_name }}.config_io import load_config
+
+from .sizes import SMALL
 
 
 def small_config(runs_dir: Path) -> Config:
-    config = Config()
-    config.data.num_samples = 192
-    config.data.batch_size = 32
-    config.model.widths = [8, 16]
-    config.trainer.epochs = 2
-    config.trainer.device = "cpu"
-    config.trainer.runs_dir = runs_dir
-    return config
+    trainer = ["trainer.epochs=2", "trainer.device=cpu", f"trainer.runs_dir='{runs_dir}'"]
+    return load_config(Config, None, [*SMALL, *trainer])
 
 
 @pytest.fixture

@@ -13,8 +13,11 @@ import torch
 
 from {{ cookiecutter.package_name }}.cli import main
 
+from . import sizes
+
 PROG = "{{ cookiecutter.project_slug }}"
-SMALL = ["--set", "data.num_samples=96", "--set", "model.widths=[4]", "--set", "trainer.epochs=1"]
+# One epoch of the small settings: a run of a second or two.
+SMALL = [arg for value in [*sizes.SMALL, "trainer.epochs=1"] for arg in ("--set", value)]
 
 
 def one_line_error(capfd: pytest.CaptureFixture[str], code: int, args: list[str]) -> str:

@@ -19,20 +19,21 @@ import torch
 from {{ cookiecutter.package_name }} import loop
 from {{ cookiecutter.package_name }}.checkpoint import LAST, load_checkpoint
 from {{ cookiecutter.package_name }}.config import Config
+from {{ cookiecutter.package_name }}.config_io import load_config
 from {{ cookiecutter.package_name }}.errors import Interrupted
 from {{ cookiecutter.package_name }}.train import train
 
-STEPS_PER_EPOCH = 4  # 77 training samples in batches of 16, the ragged 13 dropped
+from .sizes import TINY
+from .sizes import TINY_STEPS_PER_EPOCH as STEPS_PER_EPOCH
 
 
 def tiny_config(runs_dir: Path, precision: str = "off") -> Config:
-    config = Config()
-    config.data.num_samples, config.data.image_size, config.data.batch_size = 96, 8, 16
-    config.model.widths, config.model.dropout = [4, 8], 0.3
-    config.trainer.epochs, config.trainer.warmup_fraction = 3, 0.25
-    config.trainer.device, config.trainer.runs_dir = "cpu", runs_dir
-    config.trainer.mixed_precision = precision
-    return config
+    """Three short epochs, with a warmup that spans the first and dropout: the resume tests."""
+    trainer = [
+        *("trainer.epochs=3", "trainer.warmup_fraction=0.25", "trainer.device=cpu"),
+        *(f"trainer.runs_dir='{runs_dir}'", f"trainer.mixed_precision={precision}"),
+    ]
+    return load_config(Config, None, [*TINY, *trainer])
 
 
 def history(run: Path) -> list[dict[str, float]]:

@@ -13,6 +13,7 @@ from {{ cookiecutter.package_name }}.config import Config, load_config
 SMALL = [
     "data.num_samples=256",
     "data.batch_size=32",
+    "data.val_fraction=0.1",
     "trainer.epochs=1",
     "distribute.strategy=default",
     "trainer.mixed_precision=off",

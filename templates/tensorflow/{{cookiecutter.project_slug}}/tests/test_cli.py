@@ -6,6 +6,8 @@ import sys
 
 import pytest
 
+from .cases import CLI_MISTAKES
+
 # (arguments, exit code, text the one line must hold). Config mistakes fail before TensorFlow loads.
 MISTAKES = [
     (["train", "--set", "trainer.lr=-1"], 2, "trainer.lr must be > 0"),
@@ -16,12 +18,12 @@ MISTAKES = [
     (["train", "--set", "model.dropout=1.5"], 2, "model.dropout must be"),
     (["train", "--set", "trainer.keep_last=0"], 2, "trainer.keep_last must be >= 1"),
     (["train", "--set", "trainer.runs_dir="], 2, "trainer.runs_dir may not be empty"),
-    (["train", "--set", "data.image_size=2"], 2, "data.image_size must be at least 4"),
-    (["train", "--set", "data.source=no/such/folder"], 2, "no such file or folder"),
     (["train", "--set", "distribute.strategy=multi_worker"], 2, "needs the TF_CONFIG"),
     (["train", "--resume"], 1, "no run under"),
     (["evaluate"], 1, "no run under"),
     (["export"], 1, "no run under"),
+    (["predict", "x"], 1, "no run under"),
+    *CLI_MISTAKES,
 ]
 
 

@@ -9,7 +9,6 @@ import tensorflow as tf
 from {{ cookiecutter.package_name }}.checkpoint import load_trained_model, resolve_checkpoint
 from {{ cookiecutter.package_name }}.errors import Interrupted, ProjectError
 from {{ cookiecutter.package_name }}.evaluate import evaluate
-from {{ cookiecutter.package_name }}.export import export
 from {{ cookiecutter.package_name }}.runs import LATEST
 from {{ cookiecutter.package_name }}.train import train
 
@@ -35,7 +34,6 @@ def test_train_writes_the_run(trained):
     assert (config.trainer.runs_dir / LATEST).resolve() == run.resolve()
     assert result["epochs_completed"] == 1 and result["step"] == STEPS_PER_EPOCH
     assert result["num_replicas"] == 1 and result["task_index"] == 0
-    assert result["class_names"] == [f"class_{i}" for i in range(10)]
     assert (run / "config.toml").is_file()
     assert len(_rows(run)) == 1
     assert list((run / "tensorboard").glob("events.out.tfevents.*"))
@@ -48,20 +46,9 @@ def test_evaluate_reproduces_the_recorded_best_metric(trained):
     metrics = evaluate(config, Path(result["run_dir"]))
     assert metrics["checkpoint"].endswith(f"best/ckpt-{STEPS_PER_EPOCH}")
     assert metrics["val_loss"] == pytest.approx(result["best_val_loss"], rel=1e-5)
-    assert metrics["class_names"] == result["class_names"]
-
-
-def test_export_carries_the_label_map(trained):
-    config, result = trained
-    exported = export(config, Path(result["run_dir"]))
-    assert exported["max_abs_diff"] < 1e-5 and exported["class_names_match"]
-    saved_model = Path(exported["saved_model"])
-    labels = (saved_model / "assets" / "labels.txt").read_text(encoding="utf-8").split()
-    assert labels == result["class_names"]
-    outputs = tf.saved_model.load(str(saved_model)).signatures["serving_default"](
-        images=tf.zeros([3, 28, 28, 1])
-    )
-    assert outputs["class_name"].shape == [3] and outputs["class_id"].dtype == tf.int32
+    for name, value in metrics.items():
+        if name.startswith("val_"):
+            assert value == pytest.approx(result[name], rel=1e-5), name
 
 
 def test_a_second_train_keeps_the_first_run(trained):
@@ -90,9 +77,10 @@ def test_interrupted_and_resumed_equals_unbroken(tmp_path, monkeypatch, signum, 
     resumed = train(config, resume=run)
 
     assert resumed["step"] == straight["step"] == 2 * STEPS_PER_EPOCH
-    fields = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr")
+    timing = {"samples_per_s", "epoch_time_s"}  # the one thing a resume may change
     for want, got in zip(_rows(Path(straight["run_dir"])), _rows(run), strict=True):
-        for field in fields:
+        assert want.keys() == got.keys()
+        for field in want.keys() - timing:
             assert float(got[field]) == pytest.approx(float(want[field]), rel=1e-6, abs=1e-7)
     for want, got in zip(
         _weights(Path(straight["run_dir"]), config), _weights(run, config), strict=True

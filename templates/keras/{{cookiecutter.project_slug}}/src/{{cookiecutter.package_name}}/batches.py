@@ -1,24 +1,37 @@
 """Batches for `fit` and for scoring, as `keras.utils.PyDataset`s (every backend reads them).
 
-Training batches are reshuffled every epoch by a permutation drawn from (seed, epoch) alone, so a
-resumed run sees exactly the batches an unbroken run would. Scoring batches are padded to a multiple
-of the device count, so data-parallel sharding never meets a batch it cannot split; the padded rows'
-predictions are dropped, so every sample counts exactly once.
+The inputs are one array, or a tuple of arrays with the same number of rows (a model with several
+inputs); every batch takes the same rows of each. Training batches are reshuffled every epoch by
+a permutation drawn from (seed, epoch) alone, so a resumed run sees exactly the batches an unbroken
+run would. Scoring batches are padded to a multiple of the device count, so data-parallel sharding
+never meets a batch it cannot split; the padded rows' predictions are dropped, so every sample
+counts exactly once.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import keras
 import numpy as np
 
+Inputs = Any  # an array, or a tuple of arrays (one per model input)
+
+
+def num_rows(x: Inputs) -> int:
+    return len(keras.tree.flatten(x)[0])
+
+
+def take(x: Inputs, rows: np.ndarray | slice) -> Inputs:
+    return keras.tree.map_structure(lambda a: a[rows], x)
+
 
 class TrainBatches(keras.utils.PyDataset):
-    """Full batches of (images, labels) in a per-epoch order; the last partial batch is dropped,
+    """Full batches of (inputs, labels) in a per-epoch order; the last partial batch is dropped,
     so every step has one shape (no recompilation) that divides across data-parallel devices."""
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> None:
+    def __init__(self, x: Inputs, y: np.ndarray, batch_size: int, seed: int) -> None:
         super().__init__()
         self.x, self.y = x, y
         self.batch_size = batch_size
@@ -28,32 +41,40 @@ class TrainBatches(keras.utils.PyDataset):
     def set_epoch(self, epoch: int) -> None:
         """Called at the start of every epoch (by `EpochOrder`), also the first after a resume."""
         self.epoch = epoch
-        self.order = np.random.default_rng([self.seed, epoch]).permutation(len(self.x))
+        self.order = np.random.default_rng([self.seed, epoch]).permutation(len(self.y))
 
     def __len__(self) -> int:
-        return len(self.x) // self.batch_size
+        return len(self.y) // self.batch_size
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+    def __getitem__(self, index: int) -> tuple[Inputs, np.ndarray]:
         rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
-        return self.x[rows], self.y[rows]
+        return take(self.x, rows), self.y[rows]
 
 
 class ScoreBatches(keras.utils.PyDataset):
-    """Images in order, the last batch padded (with copies of its last row) to a multiple of
-    `multiple`; `len(x)` says how many predictions are real."""
+    """Inputs in order, the last batch padded (with copies of its last row) to a multiple of
+    `multiple`; `num_rows(x)` says how many predictions are real."""
 
-    def __init__(self, x: np.ndarray, batch_size: int, multiple: int = 1) -> None:
+    def __init__(self, x: Inputs, batch_size: int, multiple: int = 1) -> None:
         super().__init__()
         self.x = x
         self.batch_size = batch_size
         self.multiple = multiple
 
     def __len__(self) -> int:
-        return math.ceil(len(self.x) / self.batch_size)
+        return math.ceil(num_rows(self.x) / self.batch_size)
 
-    def __getitem__(self, index: int) -> tuple[np.ndarray]:
-        batch = self.x[index * self.batch_size : (index + 1) * self.batch_size]
-        short = -len(batch) % self.multiple
+    def __getitem__(self, index: int) -> tuple[Inputs]:
+        batch = take(self.x, slice(index * self.batch_size, (index + 1) * self.batch_size))
+        short = -num_rows(batch) % self.multiple
         if short:
-            batch = np.concatenate([batch, np.repeat(batch[-1:], short, axis=0)])
+            batch = keras.tree.map_structure(
+                lambda a: np.concatenate([a, np.repeat(a[-1:], short, axis=0)]), batch
+            )
         return (batch,)
+
+
+def predict_all(model: keras.Model, x: Inputs, batch_size: int, devices: int = 1) -> np.ndarray:
+    """The model's float64 outputs for every row of `x`, each computed once."""
+    batches = ScoreBatches(x, batch_size, multiple=devices)
+    return np.asarray(model.predict(batches, verbose=0), dtype="float64")[: num_rows(x)]

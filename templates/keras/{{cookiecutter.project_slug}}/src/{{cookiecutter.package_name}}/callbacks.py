@@ -11,27 +11,31 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
 
-from .batches import TrainBatches
+from .batches import Inputs, TrainBatches, predict_all
 from .checkpoint import BEST, RunState, save_state
+from .config import TrainerConfig
 from .errors import check_finite
-from .evaluate import score
 from .interrupts import StopRequest
 from .metrics_csv import append_row
 from .scalars import ScalarWriter
+from .task import score
 
-# metrics.csv columns, from the names in Keras's logs.
-COLUMNS = {
-    "loss": "train_loss",
-    "accuracy": "train_accuracy",
-    "val_loss": "val_loss",
-    "val_accuracy": "val_accuracy",
-    "learning_rate": "lr",
-    "samples_per_s": "samples_per_s",
-}
+
+def columns(train_metrics: list[str], val_metrics: list[str]) -> dict[str, str]:
+    """metrics.csv columns, keyed by their names in Keras's logs: the task's compiled training
+    metrics and the validation scores it computes (both without their train_/val_ prefix)."""
+    return {
+        "loss": "train_loss",
+        **{name: f"train_{name}" for name in train_metrics},
+        **{f"val_{name}": f"val_{name}" for name in val_metrics},
+        "learning_rate": "lr",
+        "samples_per_s": "samples_per_s",
+    }
 
 
 class StopOnSignal(keras.callbacks.Callback):
@@ -103,19 +107,24 @@ class Throughput(keras.callbacks.Callback):
 
 
 class Validation(FullEpochCallback):
-    """Adds val_loss and val_accuracy, computed by `evaluate.score` on every held-out sample,
-    and stops with one line when a loss is no longer finite."""
+    """Adds the task's val_* scores, computed by `task.score` on every held-out sample, and stops
+    with one line when a loss is no longer finite."""
 
-    def __init__(self, stopper: StopOnSignal, x, y, batch_size: int, devices: int) -> None:
+    def __init__(
+        self, stopper: StopOnSignal, x: Inputs, y: np.ndarray, meta: Any, batch_size: int,
+        devices: int,
+    ) -> None:  # fmt: skip
         super().__init__(stopper)
-        self.x, self.y, self.batch_size, self.devices = x, y, batch_size, devices
+        self.x, self.y, self.meta = x, y, meta
+        self.batch_size, self.devices = batch_size, devices
 
     def epoch_done(self, epoch: int, logs: dict) -> None:
         where = f"in epoch {epoch + 1}"
         check_finite("train_loss", float(logs.get("loss", np.nan)), where)
-        metrics = score(self.model, self.x, self.y, self.batch_size, self.devices)
+        outputs = predict_all(self.model, self.x, self.batch_size, self.devices)
+        metrics = score(outputs, self.y, self.meta)
         check_finite("val_loss", metrics["loss"], where)
-        logs.update(val_loss=metrics["loss"], val_accuracy=metrics["accuracy"])
+        logs.update({f"val_{name}": value for name, value in metrics.items()})
 
 
 class Checkpoints(FullEpochCallback):
@@ -123,13 +132,14 @@ class Checkpoints(FullEpochCallback):
     stopping), and writes the resumable state, in that order, after every epoch."""
 
     def __init__(
-        self, stopper: StopOnSignal, run: Path, state: RunState, metric: str, mode: str,
-        patience: int,
+        self, stopper: StopOnSignal, run: Path, state: RunState, cfg: TrainerConfig,
+        columns: dict[str, str],
     ) -> None:  # fmt: skip
         super().__init__(stopper)
-        self.run, self.state = Path(run), state
+        self.run, self.state, self.columns = Path(run), state, columns
+        metric = cfg.best_metric
         self.key = "loss" if metric == "train_loss" else metric.replace("train_", "")
-        self.mode, self.patience = mode, patience
+        self.mode, self.patience = cfg.best_mode, cfg.early_stopping_patience
 
     def epoch_done(self, epoch: int, logs: dict) -> None:
         value = float(logs[self.key])
@@ -140,7 +150,7 @@ class Checkpoints(FullEpochCallback):
         else:
             state.epochs_since_best += 1
         state.epochs_completed = epoch + 1
-        state.last = {COLUMNS[k]: float(v) for k, v in logs.items() if k in COLUMNS}
+        state.last = {self.columns[k]: float(v) for k, v in logs.items() if k in self.columns}
         save_state(self.model, self.run, state)
         if self.patience and state.epochs_since_best >= self.patience:
             self.model.stop_training = True
@@ -149,14 +159,14 @@ class Checkpoints(FullEpochCallback):
 class MetricsCSV(FullEpochCallback):
     """One row per epoch in `metrics.csv` (1-based epochs), appended across resumes."""
 
-    def __init__(self, stopper: StopOnSignal, path: Path) -> None:
+    def __init__(self, stopper: StopOnSignal, path: Path, columns: dict[str, str]) -> None:
         super().__init__(stopper)
-        self.path = Path(path)
+        self.path, self.columns = Path(path), columns
 
     def epoch_done(self, epoch: int, logs: dict) -> None:
-        row = {new: logs[k] for k, new in COLUMNS.items() if k in logs}
+        row = {new: logs[k] for k, new in self.columns.items() if k in logs}
         row["epoch"] = epoch + 1
-        append_row(self.path, row, ["epoch", *COLUMNS.values()])
+        append_row(self.path, row, ["epoch", *self.columns.values()])
 
 
 class ScalarTensorBoard(FullEpochCallback):

@@ -1,4 +1,4 @@
-"""What a run keeps on disk: the resumable training state, the best model and the class names.
+"""What a run keeps on disk: the resumable training state and the best model.
 
 `resume.npz` holds every variable training depends on: the model's weights, the state of its
 random seed generators (dropout masks) and the optimizer's slots and step count, with the run's
@@ -18,11 +18,12 @@ from typing import Any
 import keras
 import numpy as np
 
+# Imported for its side effect: the task's own layer classes, if any, register for loading.
+from . import model as _model  # noqa: F401
 from .errors import ProjectError
 
 RESUME = "resume.npz"
 BEST = "best.keras"
-CLASSES = "classes.json"
 _STATE_KEY = "__state__"
 
 
@@ -90,22 +91,11 @@ def restore_state(model: keras.Model, run: Path) -> RunState:
     return RunState(**meta["state"])
 
 
-def write_classes(run: Path, class_names: list[str]) -> None:
-    (Path(run) / CLASSES).write_text(json.dumps(class_names, indent=1) + "\n", encoding="utf-8")
-
-
-def read_classes(run: Path) -> list[str]:
-    path = Path(run) / CLASSES
-    if not path.is_file():
-        raise ProjectError(f"{run} has no {CLASSES}: was it trained to the end of an epoch?")
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
 def load_checkpoint(run: Path, checkpoint: Path | None = None) -> tuple[keras.Model, Path]:
     """The run's best model (or `checkpoint`), loaded in Keras's default safe mode."""
     path = Path(checkpoint) if checkpoint else Path(run) / BEST
     if not path.is_file():
         hint = "pass --checkpoint FILE.keras" if checkpoint else "train it for an epoch first"
         raise ProjectError(f"no checkpoint at {path}: {hint}")
-    # safe_mode stays on: the model is built from standard layers, so no code is deserialized.
+    # safe_mode stays on: the model holds built-in and registered layers, no code is deserialized.
     return keras.saving.load_model(path), path

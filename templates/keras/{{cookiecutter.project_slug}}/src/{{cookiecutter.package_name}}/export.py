@@ -1,25 +1,30 @@
-"""Export a run's best model for serving, reload the artifact, and compare its outputs.
+"""Export a run's best model for serving, reload the artifact, and compare its outputs; and load
+either a checkpoint or that artifact for `predict`.
 
 TensorFlow and JAX backends write a TensorFlow SavedModel (on JAX through jax2tf, which needs the
-`export` extra); the PyTorch backend writes ONNX (the `onnx` extra). The class names go with the
-artifact: `labels.json` beside it, and in the ONNX file's metadata as `class_names`.
+`export` extra); the PyTorch backend writes ONNX (the `onnx` extra). What the task needs to read
+the outputs (class names, preprocessing) goes with the artifact: JSON files beside it, and in the
+ONNX file's metadata under the same names.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import keras
 import numpy as np
 
-from .checkpoint import load_checkpoint, read_classes
+from .batches import take
+from .checkpoint import load_checkpoint
 from .config import Config
 from .data import load_split
 from .errors import ProjectError
 from .precision import backend
+from .task import export_files, read_meta
 
 NEEDS = {
     "tf_saved_model": ("tensorflow",),
@@ -27,11 +32,18 @@ NEEDS = {
 }
 EXTRA = {"tensorflow": None, "jax": "export", "torch": "onnx"}
 EXPORT_DIR = "export"
-LABELS = "labels.json"
+PROG = "{{ cookiecutter.project_slug }}"
+ROUND_TRIP_ROWS = 16
+
+Predictor = Callable[[list[np.ndarray]], np.ndarray]
 
 
 def export_format() -> str:
     return "onnx" if backend() == "torch" else "tf_saved_model"
+
+
+def artifact_path(run: Path) -> Path:
+    return Path(run) / EXPORT_DIR / ("model.onnx" if export_format() == "onnx" else "saved_model")
 
 
 def check_exporter(fmt: str) -> None:
@@ -44,24 +56,51 @@ def check_exporter(fmt: str) -> None:
         )
 
 
-def run_artifact(fmt: str, path: Path, x: np.ndarray) -> np.ndarray:
+def load_artifact(fmt: str, path: Path) -> Predictor:
+    """A function from the model's input arrays to its outputs, through the exported artifact."""
     if fmt == "onnx":
         import onnxruntime as ort
 
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        return session.run(None, {session.get_inputs()[0].name: x})[0]
+        names = [i.name for i in session.get_inputs()]
+        return lambda xs: session.run(None, dict(zip(names, xs, strict=True)))[0]
     import tensorflow as tf
 
-    # Keep the loaded object referenced: its variables die with it.
+    # The closure keeps the loaded object referenced: its variables die with it.
     reloaded = tf.saved_model.load(str(path))
-    return reloaded.serve(tf.constant(x)).numpy()
+
+    def serve(xs: list[np.ndarray]) -> np.ndarray:
+        tensors = [tf.constant(x) for x in xs]
+        return reloaded.serve(tensors[0] if len(tensors) == 1 else tensors).numpy()
+
+    return serve
 
 
-def label_onnx(path: Path, class_names: list[str]) -> None:
+def load_predictor(run: Path, checkpoint: Path | None, exported: bool) -> tuple[Predictor, Path]:
+    """The run's exported artifact, or a checkpoint (default: its best), and where it came from."""
+    if not exported:
+        model, path = load_checkpoint(run, checkpoint)
+        return lambda xs: np.asarray(model.predict(xs, verbose=0)), path
+    path = artifact_path(run)
+    if not path.exists():
+        raise ProjectError(f"{run} has no export at {path}: run `{PROG} export` first")
+    fmt = export_format()
+    check_exporter(fmt)
+    return load_artifact(fmt, path), path
+
+
+def input_signature(model: keras.Model) -> list[Any]:
+    """The serving signature: the model's inputs (one, or a list) with any batch size; a fixed
+    batch dimension would make the artifact serve one batch size only."""
+    specs = [keras.InputSpec(shape=(None, *i.shape[1:]), dtype=i.dtype) for i in model.inputs]
+    return [specs[0] if len(specs) == 1 else specs]
+
+
+def label_onnx(path: Path, files: dict[str, Any]) -> None:
     import onnx
 
     model = onnx.load(str(path))
-    onnx.helper.set_model_props(model, {"class_names": json.dumps(class_names)})
+    onnx.helper.set_model_props(model, {key: json.dumps(value) for key, value in files.items()})
     onnx.save(model, str(path))
 
 
@@ -69,26 +108,27 @@ def export(config: Config, run: Path, checkpoint: Path | None = None) -> dict[st
     fmt = export_format()
     check_exporter(fmt)
     model, source = load_checkpoint(run, checkpoint)
-    class_names = read_classes(run)
-    out = Path(run) / EXPORT_DIR
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / ("model.onnx" if fmt == "onnx" else "saved_model")
-    # A fixed batch dimension would make the artifact serve one batch size only.
-    spec = keras.InputSpec(shape=(None, *model.input_shape[1:]), dtype="float32")
-    model.export(str(path), format=fmt, input_signature=[spec], verbose=False)
+    files = export_files(read_meta(run))
+    path = artifact_path(run)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.export(str(path), format=fmt, input_signature=input_signature(model), verbose=False)
     if fmt == "onnx":
-        label_onnx(path, class_names)
-    (out / LABELS).write_text(json.dumps(class_names, indent=1) + "\n", encoding="utf-8")
+        label_onnx(path, files)
+    written = {}
+    for name, value in files.items():
+        written[name] = path.parent / f"{name}.json"
+        written[name].write_text(json.dumps(value, indent=1) + "\n", encoding="utf-8")
 
-    x = load_split(config.data, config.trainer.seed).x_val[:16].astype("float32")
-    expected = keras.ops.convert_to_numpy(model.predict(x, verbose=0)).astype("float32")
-    got = np.asarray(run_artifact(fmt, path, x), dtype="float32")
+    x_val = load_split(config.data, config.trainer.seed).x_val
+    xs = keras.tree.flatten(take(x_val, slice(0, ROUND_TRIP_ROWS)))
+    expected = keras.ops.convert_to_numpy(model.predict(xs, verbose=0)).astype("float32")
+    got = np.asarray(load_artifact(fmt, path)(xs), dtype="float32")
     return {
         "run_dir": str(run),
         "backend": backend(),
         "format": fmt,
         "checkpoint": str(source),
         "path": str(path),
-        "labels": str(out / LABELS),
+        **{name: str(file) for name, file in written.items()},
         "max_abs_diff": float(np.max(np.abs(expected - got))),
     }

@@ -27,22 +27,40 @@ from .callbacks import (
     StopOnSignal,
     Throughput,
     Validation,
+    columns,
 )
-from .checkpoint import BEST, RESUME, RunState, read_state, restore_state, save_state, write_classes
+from .checkpoint import BEST, RESUME, RunState, read_state, restore_state, save_state
 from .config import Config, save_config
 from .data import Split, load_split
 from .distributed import Placement, place
 from .errors import ConfigError
 from .interrupts import stop_on_signals
-from .model import build_model, compile_model
+from .model import build_model
 from .precision import backend, set_precision
 from .runs import CONFIG_FILE, create_run
+from .task import loss, metric_names, summary, train_metrics, write_meta
 
 METRICS_FILE = "metrics.csv"
 
 
+def epoch_columns(meta: Any) -> dict[str, str]:
+    """What every epoch records (metrics.csv's columns) for this data."""
+    return columns([m.name for m in train_metrics(meta)], metric_names(meta))
+
+
+def check_best_metric(metric: str, recorded: dict[str, str]) -> None:
+    """trainer.best_metric names a column of every task; refuse one this data does not record."""
+    names = [name for name in recorded.values() if name.startswith(("train_", "val_"))]
+    if metric not in names:
+        raise ConfigError(
+            f"trainer.best_metric {metric!r} is not recorded for this data; use one of "
+            f"{', '.join(names)}"
+        )
+
+
 def prepare_data(config: Config) -> tuple[Split, TrainBatches]:
     split = load_split(config.data, config.trainer.seed)
+    check_best_metric(config.trainer.best_metric, epoch_columns(split.meta))
     if config.data.batch_size > len(split.y_train):
         raise ConfigError(
             f"data.batch_size {config.data.batch_size} is larger than the "
@@ -58,17 +76,15 @@ def callbacks(
     config: Config, run: Path, state: RunState, stopper: StopOnSignal, split: Split,
     batches: TrainBatches, devices: int,
 ) -> list[keras.callbacks.Callback]:  # fmt: skip
-    cfg = config.trainer
+    cfg, recorded = config.trainer, epoch_columns(split.meta)
     result = [
         stopper,
         EpochOrder(batches),
         Throughput(len(batches) * config.data.batch_size),
-        Validation(stopper, split.x_val, split.y_val, config.data.batch_size, devices),
+        Validation(stopper, split.x_val, split.y_val, split.meta, config.data.batch_size, devices),
         # The row is written before the state: a resume drops rows past the state's epoch.
-        MetricsCSV(stopper, run / METRICS_FILE),
-        Checkpoints(
-            stopper, run, state, cfg.best_metric, cfg.best_mode, cfg.early_stopping_patience
-        ),
+        MetricsCSV(stopper, run / METRICS_FILE, recorded),
+        Checkpoints(stopper, run, state, cfg, recorded),
     ]
     if cfg.tensorboard:
         resumed_at = state.epochs_completed or None
@@ -98,11 +114,23 @@ def start(config: Config, resume: Path | None) -> Path:
     return run
 
 
-def build(config: Config, placement: Placement, num_classes: int) -> keras.Model:
+def compile_model(
+    model: keras.Model, meta: Any, lr: float, jit_compile: str | bool = "auto"
+) -> keras.Model:
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=lr),
+        loss=loss(meta),
+        metrics=train_metrics(meta),
+        jit_compile=jit_compile,
+    )
+    return model
+
+
+def build(config: Config, placement: Placement, split: Split) -> keras.Model:
     cfg = config.trainer
     with placement.scope():
-        model = build_model(config.data, config.model, num_classes, cfg.seed)
-        compile_model(model, cfg.lr, cfg.jit_compile)
+        model = build_model(config.data, config.model, split.meta, cfg.seed)
+        compile_model(model, split.meta, cfg.lr, cfg.jit_compile)
         # Built now, so that its slots exist to be saved before the first step and restored.
         model.optimizer.build(model.trainable_variables)
     return model
@@ -134,8 +162,8 @@ def train(config: Config, resume: Path | None = None) -> dict[str, Any]:
     split, batches = prepare_data(config)
     with stop_on_signals() as stop:
         run = start(config, resume)
-        write_classes(run, split.class_names)
-        model = build(config, placement, len(split.class_names))
+        write_meta(run, split.meta)
+        model = build(config, placement, split)
         if resume is None:
             state = RunState()
             save_state(model, run, state)  # so that even a stop in epoch 1 can be resumed
@@ -175,5 +203,5 @@ def train(config: Config, resume: Path | None = None) -> dict[str, Any]:
         "strategy": placement.strategy,
         "num_devices": placement.num_devices,
         "num_params": model.count_params(),
-        "num_classes": len(split.class_names),
+        **summary(split),
     }

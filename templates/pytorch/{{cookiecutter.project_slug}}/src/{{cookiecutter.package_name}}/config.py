@@ -1,4 +1,5 @@
-"""Typed configuration: every field has a default, `configs/default.toml` mirrors them.
+"""Typed configuration: the training and export sections, composed with the task's `[data]` and
+`[model]` (`task_config.py`). Every field has a default, `configs/default.toml` mirrors them.
 
 Values are checked as they load (`config_io.load_config`): types, ranges and choices on each field,
 and the rules that span fields in the `validate()` methods, so a bad value fails before any work
@@ -13,37 +14,7 @@ from typing import Literal
 
 from .config_io import Annotated, ConfigError, NonEmpty, Range
 from .runs import check_run_name
-
-# What each epoch records (metrics.csv, TensorBoard), and which of them can choose the best
-# checkpoint with which mode.
-METRIC_MODES = {"val_loss": "min", "val_accuracy": "max", "train_loss": "min"}
-SYNTHETIC_CLASSES = 10
-
-
-@dataclass
-class DataConfig:
-    # "synthetic", or a path: a folder of class sub-folders, an .npz (x, y), a .csv (label, pixels)
-    source: Annotated[str, NonEmpty()] = "synthetic"
-    num_samples: Annotated[int, Range(ge=2)] = 2000  # synthetic data only
-    image_size: Annotated[int, Range(ge=4, le=4096)] = 28
-    channels: Annotated[int, Range(ge=1)] = 1
-    # Unset: taken from the data (its class folders, its label names, else the largest label + 1;
-    # 10 for synthetic data). Set it when some classes are missing from integer-labelled data.
-    num_classes: Annotated[int, Range(ge=2)] | None = None
-    val_fraction: Annotated[float, Range(gt=0, lt=1)] = 0.2
-    batch_size: Annotated[int, Range(ge=1)] = 64  # per process under torchrun
-    # 0 loads in the main process, fastest for in-memory arrays; use a few for image folders.
-    num_workers: Annotated[int, Range(ge=0)] = 0
-
-
-@dataclass
-class ModelConfig:
-    widths: list[Annotated[int, Range(ge=1)]] = field(default_factory=lambda: [32, 64, 128])
-    dropout: Annotated[float, Range(ge=0, lt=1)] = 0.1
-
-    def validate(self) -> None:
-        if not self.widths:
-            raise ConfigError("model.widths must list at least one width, e.g. [32, 64]")
+from .task_config import METRIC_MODES, DataConfig, ModelConfig, check_sections
 
 
 @dataclass
@@ -97,10 +68,4 @@ class Config:
     export: ExportConfig = field(default_factory=ExportConfig)
 
     def validate(self) -> None:
-        # Every block after the first halves the image (floor); the last must keep one pixel.
-        smallest = 2 ** (len(self.model.widths) - 1)
-        if self.data.image_size < smallest:
-            raise ConfigError(
-                f"data.image_size must be >= {smallest} for {len(self.model.widths)} blocks "
-                f"(model.widths), not {self.data.image_size}"
-            )
+        check_sections(self.data, self.model)

@@ -1,9 +1,8 @@
-"""Export a run's trained model with torch.export (and optionally ONNX), with its label map, then
-check the exported program against the eager model on the same inputs."""
+"""Export a run's trained model with torch.export (and optionally ONNX), with the files the task
+puts beside it, then check the exported program against the eager model on the same inputs."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,10 @@ from .config import Config
 from .config_io import ConfigError
 from .errors import ProjectError
 from .model import model_from_checkpoint
+from .task import Task
+
+EXPORT_DIR = "export"  # inside the run directory
+PROGRAM = "model.pt2"
 
 
 def _max_abs_diff(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -27,48 +30,51 @@ def export(config: Config, run: Path, checkpoint: Path | None = None) -> dict[st
     # Exported on the CPU in fp32: the artifact then runs anywhere, and the check is exact.
     state = load_checkpoint(path)
     model = model_from_checkpoint(state, "cpu")
-    data = state["config"]["data"]
-    shape = (config.export.batch_size, data["channels"], data["image_size"], data["image_size"])
+    task = Task.from_state(state)
     generator = torch.Generator().manual_seed(config.trainer.seed)
-    example = torch.rand(shape, generator=generator)
-    # The batch dimension stays symbolic with no upper bound, so one program serves any batch.
-    dynamic_shapes = ({0: Dim.DYNAMIC},) if config.export.dynamic_batch else None
-
-    program = torch.export.export(model, (example,), dynamic_shapes=dynamic_shapes)
-    export_dir = run / "export"
-    export_dir.mkdir(parents=True, exist_ok=True)
-    pt2 = export_dir / "model.pt2"
-    torch.export.save(program, pt2)
-    # The label map: output i of the model is the logit of classes[i].
-    labels = export_dir / "labels.json"
-    labels.write_text(json.dumps(list(state["classes"]), indent=2) + "\n", encoding="utf-8")
-
-    reloaded = torch.export.load(pt2).module()
+    batch = config.export.batch_size
+    example = task.example_inputs(state, config, batch, generator)
     inputs = [example]
     if config.export.dynamic_batch:
-        inputs += [example[:1], torch.rand((shape[0] + 3, *shape[1:]), generator=generator)]
+        inputs += [
+            tuple(x[:1] for x in example),
+            task.example_inputs(state, config, batch + 3, generator),
+        ]
+    # The batch dimension stays symbolic with no upper bound, so one program serves any batch.
+    dynamic_shapes = (
+        tuple({0: Dim.DYNAMIC} for _ in example) if config.export.dynamic_batch else None
+    )
+
+    program = torch.export.export(model, example, dynamic_shapes=dynamic_shapes)
+    export_dir = run / EXPORT_DIR
+    export_dir.mkdir(parents=True, exist_ok=True)
+    pt2 = export_dir / PROGRAM
+    torch.export.save(program, pt2)
+    files = task.write_export_files(export_dir, example)
+
+    reloaded = torch.export.load(pt2).module()
     with torch.no_grad():
-        diff = max(_max_abs_diff(reloaded(x), model(x)) for x in inputs)
+        diff = max(_max_abs_diff(reloaded(*x), model(*x)) for x in inputs)
     _check(diff, config.export.atol, pt2)
     result: dict[str, Any] = {
         "run_dir": str(run),
         "checkpoint": str(path),
         "pt2": str(pt2),
-        "labels": str(labels),
-        "classes": list(state["classes"]),
-        "input_shape": list(shape),
+        **files,
         "dynamic_batch": config.export.dynamic_batch,
         "max_abs_diff": diff,
         "atol": config.export.atol,
     }
     if config.export.onnx:
-        result.update(_export_onnx(model, inputs, dynamic_shapes, export_dir, config.export.atol))
+        onnx = _export_onnx(model, task, inputs, dynamic_shapes, export_dir, config.export.atol)
+        result.update(onnx)
     return result
 
 
 def _export_onnx(
     model: nn.Module,
-    inputs: list[torch.Tensor],
+    task: Task,
+    inputs: list[tuple[torch.Tensor, ...]],
     dynamic_shapes: Any,
     export_dir: Path,
     atol: float,
@@ -84,22 +90,26 @@ def _export_onnx(
     path = export_dir / "model.onnx"
     torch.onnx.export(
         model,
-        (inputs[0],),
+        inputs[0],
         path,
         dynamo=True,
         dynamic_shapes=dynamic_shapes,
-        input_names=["pixels"],
-        output_names=["logits"],
+        input_names=task.input_names,
+        output_names=[task.output_name],
         verbose=False,
     )
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     with torch.no_grad():
         diff = max(
-            _max_abs_diff(torch.from_numpy(session.run(None, {"pixels": x.numpy()})[0]), model(x))
+            _max_abs_diff(torch.from_numpy(session.run(None, feeds(task, x))[0]), model(*x))
             for x in inputs
         )
     _check(diff, atol, path)
     return {"onnx": str(path), "onnx_max_abs_diff": diff}
+
+
+def feeds(task: Task, inputs: tuple[torch.Tensor, ...]) -> dict[str, Any]:
+    return {name: x.numpy() for name, x in zip(task.input_names, inputs, strict=True)}
 
 
 def _check(diff: float, atol: float, path: Path) -> None:

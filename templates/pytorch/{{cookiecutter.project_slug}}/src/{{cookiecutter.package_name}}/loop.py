@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LambdaLR
@@ -34,10 +33,10 @@ from .metrics_csv import append_row
 from .precision import Precision
 from .scalars import ScalarWriter
 from .seeding import rng_state
+from .task import Task
 
 log = logging.getLogger(__name__)
 
-METRICS = ["epoch", "train_loss", "val_loss", "val_accuracy", "lr", "samples_per_s"]
 # Under torchrun the ranks compare notes (one all-reduce of two numbers) every this many steps
 # and at the end of each epoch; a single process looks at its signal flag after every step.
 CHECK_EVERY = 10
@@ -61,6 +60,7 @@ class Session:
     precision: Precision
     run: Path
     loaders: Loaders
+    task: Task  # the loss, the metrics and what checkpoints record of the data
     model: nn.Module  # the plain module: what checkpoints save and validation runs
     train_model: nn.Module  # the same module wrapped for training (DDP, torch.compile)
     optimizer: Optimizer
@@ -92,10 +92,10 @@ def train_epoch(s: Session, stop: StopRequest, epoch: int) -> float:
     desc = f"epoch {epoch + 1}/{s.config.trainer.epochs}"
     bar = tqdm(s.loaders.train, desc=desc, unit="batch", leave=False, disable=not show)
     start, done = time.perf_counter(), 0
-    for images, labels in bar:
-        loss = train_step(s, images, labels)
+    for batch in bar:
+        loss = train_step(s, batch)
         s.progress.step += 1
-        done += labels.numel()
+        done += len(batch[-1])
         if show and s.progress.step % CHECK_EVERY == 0:  # .item() waits for the GPU
             bar.set_postfix(loss=f"{loss.item():.4f}")
         check_due = s.progress.step % CHECK_EVERY == 0 or s.progress.step == steps
@@ -109,12 +109,12 @@ def train_epoch(s: Session, stop: StopRequest, epoch: int) -> float:
     return rate / max(time.perf_counter() - start, 1e-9)
 
 
-def train_step(s: Session, images: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+def train_step(s: Session, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
+    """One optimizer step on `batch`: the model's inputs, then the labels."""
     non_blocking = s.device.type == "cuda"
-    images = images.to(s.device, non_blocking=non_blocking)
-    labels = labels.to(s.device, non_blocking=non_blocking)
+    *inputs, labels = (t.to(s.device, non_blocking=non_blocking) for t in batch)
     with s.precision.autocast(s.device):
-        loss = F.cross_entropy(s.train_model(images), labels)
+        loss = s.task.loss(s.train_model(*inputs), labels)
     s.optimizer.zero_grad(set_to_none=True)
     s.scaler.scale(loss).backward()
     clip = s.config.trainer.grad_clip
@@ -125,8 +125,8 @@ def train_step(s: Session, images: torch.Tensor, labels: torch.Tensor) -> torch.
     s.scaler.update()
     s.scheduler.step()
     # Kept on the device: summing here costs no synchronisation with the GPU.
-    s.totals[0] += loss.detach().float() * labels.numel()
-    s.totals[1] += labels.numel()
+    s.totals[0] += loss.detach().float() * len(labels)
+    s.totals[1] += len(labels)
     return loss
 
 
@@ -152,13 +152,12 @@ def end_epoch(s: Session, epoch: int, lr: float, samples_per_s: float) -> None:
     loss_sum, samples = totals.tolist()
     # Every rank scores rank 0's weights and buffers: the model rank 0 is about to save.
     s.ctx.sync_buffers(s.model)
-    val = evaluate_model(s.model, s.loaders.val, s.device, s.precision, s.ctx)
+    val = evaluate_model(s.model, s.loaders.val, s.task, s.device, s.precision, s.ctx)
     check_finite("the validation loss", val["loss"], f"after epoch {epoch + 1}")
     row = {
         "epoch": epoch + 1,
         "train_loss": loss_sum / max(samples, 1.0),
-        "val_loss": val["loss"],
-        "val_accuracy": val["accuracy"],
+        **{name: val[name.removeprefix("val_")] for name in s.task.metric_names},
         "lr": lr,
         "samples_per_s": samples_per_s,
     }
@@ -170,12 +169,12 @@ def end_epoch(s: Session, epoch: int, lr: float, samples_per_s: float) -> None:
         p.best.update(value=row[p.best["metric"]], epoch=epoch + 1)
     write_checkpoint(s, best=is_best)
     if s.ctx.is_main:
-        append_row(s.run / "metrics.csv", row, METRICS)
+        append_row(s.run / "metrics.csv", row, list(row))
         assert s.writer is not None
         s.writer.add_scalars("", {k: v for k, v in row.items() if k != "epoch"}, epoch + 1)
+        scores = "  ".join(f"{k} {row[k]:.4f}" for k in ["train_loss", *s.task.metric_names])
         log.info(
-            f"epoch {epoch + 1}/{s.config.trainer.epochs}  train_loss {row['train_loss']:.4f}  "
-            f"val_loss {val['loss']:.4f}  val_accuracy {val['accuracy']:.4f}  "
+            f"epoch {epoch + 1}/{s.config.trainer.epochs}  {scores}  "
             f"{samples_per_s:.0f} samples/s{'  (best)' if is_best else ''}"
         )
 
@@ -201,7 +200,7 @@ def write_checkpoint(s: Session, best: bool = False) -> None:
             },
             "best": dict(p.best),
             "metrics": dict(p.row),
-            "classes": list(s.loaders.classes),
+            **s.task.state(),
             "config": to_dict(s.config),
         }
         resumable = {

@@ -29,12 +29,12 @@ from .distributed import (
 from .errors import ProjectError
 from .interrupts import stop_on_signals
 from .loop import Progress, Session, fit
-from .model import build_model, count_parameters
 from .precision import select_precision
 from .runs import CONFIG_FILE, create_run, mark_latest
 from .scalars import ScalarWriter
 from .schedule import build_scheduler, restore_scheduler
 from .seeding import seed_everything, set_rng_state
+from .task import Task
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +66,11 @@ def start(config: Config, ctx: Distributed, device: torch.device, resume: Path |
     seed_everything(cfg.seed + ctx.rank, cfg.deterministic)
     precision = select_precision(cfg.mixed_precision, device)
     loaders = build_loaders(config.data, cfg.seed, device, ctx)  # bad data fails before a run
-    config.data.num_classes = len(loaders.classes)  # saved with the run, checked on evaluate
+    task = Task.from_loaders(loaders)
+    task.resolve(config)  # what the data decided is saved with the run
     run = resume or new_run(config, ctx)
 
-    model = build_model(config, len(loaders.classes)).to(device)
+    model = task.build_model(config).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     steps = loaders.batches.steps_per_epoch
     session = Session(
@@ -79,6 +80,7 @@ def start(config: Config, ctx: Distributed, device: torch.device, resume: Path |
         precision=precision,
         run=run,
         loaders=loaders,
+        task=task,
         model=model,
         train_model=model,
         optimizer=optimizer,
@@ -109,6 +111,10 @@ def start(config: Config, ctx: Distributed, device: torch.device, resume: Path |
     return session
 
 
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
 def new_run(config: Config, ctx: Distributed) -> Path:
     """Rank 0 makes the run directory; every rank gets its path (or rank 0's error)."""
     made: str | ProjectError | None = None
@@ -125,9 +131,8 @@ def new_run(config: Config, ctx: Distributed) -> Path:
 
 def restore(s: Session, state: dict[str, Any]) -> None:
     """Continue where `state` stopped: weights, optimizer, schedule, loss scale, position, RNG."""
-    where = f"{s.run / LAST}"
-    if list(state["classes"]) != s.loaders.classes:
-        raise ConfigError(f"{where} was trained on other classes than data.source now holds")
+    where = s.run / LAST
+    s.task.check_state(state, where)
     if state["best"]["metric"] != s.config.trainer.best_metric:
         raise ConfigError(
             f"{where} keeps its best by {state['best']['metric']!r}; trainer.best_metric "
@@ -171,14 +176,12 @@ def summary(s: Session) -> dict[str, Any]:
     return {
         "run_dir": str(s.run),
         "epochs_completed": p.epoch,
-        "train_loss": p.row.get("train_loss"),
-        "val_loss": p.row.get("val_loss"),
-        "val_accuracy": p.row.get("val_accuracy"),
+        **{name: p.row.get(name) for name in ["train_loss", *s.task.metric_names]},
         "best_metric": p.best["metric"],
         "best_value": p.best["value"],
         "best_epoch": p.best["epoch"],
         "samples_per_s": p.row.get("samples_per_s"),
-        "num_classes": len(s.loaders.classes),
+        **s.task.summary(),
         "world_size": s.ctx.world_size,
         "device": str(s.device),
         "precision": s.precision.name,

@@ -2,7 +2,8 @@
 
 A checkpoint (`tf.train.Checkpoint`) holds the model, the optimizer (its slots and step counter,
 which also drives the learning-rate schedule), the dropout generators' states, the run's counters
-(`TrainState`) and the class names, so a checkpoint file alone says what its outputs mean.
+(`TrainState`) and the task's spec of the data (e.g. the class names), so a checkpoint file alone
+says what its outputs mean.
 
     <run>/checkpoints/last/ckpt-<step>   every epoch end and every interrupt (`trainer.keep_last`)
     <run>/checkpoints/best/ckpt-<step>   the best epoch by `trainer.best_metric`
@@ -12,12 +13,14 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import tensorflow as tf
 
 from .config import Config
 from .errors import ConfigError, ProjectError
-from .model import build_model, dropout_rng_states
+from .model import build_model
+from .task import spec_from_text, spec_mismatch
 
 _VALUE = "/.ATTRIBUTES/VARIABLE_VALUE"
 
@@ -27,7 +30,7 @@ class TrainState:
     and the running sums of the epoch in progress (so an interrupted epoch reports the same
     training loss as an unbroken one)."""
 
-    def __init__(self, best_mode: str, steps_per_epoch: int, class_names: list[str]) -> None:
+    def __init__(self, best_mode: str, steps_per_epoch: int, spec: str, num_sums: int) -> None:
         def variable(value, dtype, name):
             return tf.Variable(value, dtype=dtype, trainable=False, name=name)
 
@@ -35,12 +38,21 @@ class TrainState:
         self.best = variable(math.inf if best_mode == "min" else -math.inf, tf.float64, "best")
         self.best_step = variable(0, tf.int64, "best_step")
         self.loss_sum = variable(0.0, tf.float32, "loss_sum")
-        self.correct_sum = variable(0.0, tf.float32, "correct_sum")
+        self.metric_sums = variable(tf.zeros([num_sums]), tf.float32, "metric_sums")
         self.steps_per_epoch = variable(steps_per_epoch, tf.int64, "steps_per_epoch")
-        self.class_names = variable(class_names, tf.string, "class_names")
+        self.spec = variable(spec, tf.string, "spec")  # the task's spec, as text
 
     def trackables(self) -> dict[str, tf.Variable]:
         return dict(vars(self))
+
+
+def dropout_rng_states(model: tf.keras.Model) -> list[tf.Variable]:
+    """The state variables of the model's Keras seed generators (the dropout masks' RNG).
+
+    tf.train.Checkpoint does not reach them through the model, so they are checkpointed
+    explicitly: without them a resumed run would draw different dropout masks.
+    """
+    return [v.value for v in model.non_trainable_variables if "seed_generator" in v.path]
 
 
 def make_checkpoint(model, optimizer, state: TrainState) -> tf.train.Checkpoint:
@@ -60,7 +72,7 @@ class Managers:
 
 
 def restore_for_resume(
-    checkpoint: tf.train.Checkpoint, run: Path, steps_per_epoch: int, class_names: list[str]
+    checkpoint: tf.train.Checkpoint, run: Path, steps_per_epoch: int, spec
 ) -> str:
     """Restore the run's newest checkpoint, after checking it was made with this data."""
     folder = run / "checkpoints" / "last"
@@ -70,12 +82,9 @@ def restore_for_resume(
             f"{run} has no checkpoint to resume from ({folder} is empty); start a new run "
             "with `train`"
         )
-    saved_names, saved_steps = read_saved(latest, "class_names", "steps_per_epoch")
-    if [n.decode() for n in saved_names] != class_names:
-        raise ConfigError(
-            f"the data now has classes {class_names}, the run was trained on "
-            f"{[n.decode() for n in saved_names]}; resume with the run's data.source"
-        )
+    saved_spec, saved_steps = read_saved(latest, "spec", "steps_per_epoch")
+    if mismatch := spec_mismatch(spec_from_text(saved_spec.decode()), spec):
+        raise ConfigError(f"{mismatch}; resume with the run's data settings (its config.toml)")
     if int(saved_steps) != steps_per_epoch:
         raise ConfigError(
             f"the run took {int(saved_steps)} steps per epoch, this data and batch size give "
@@ -108,11 +117,11 @@ def resolve_checkpoint(run: Path, checkpoint: Path | None = None) -> str:
     raise ProjectError(f"{run} has no checkpoint yet: train it (or `train --resume {run}`)")
 
 
-def load_trained_model(config: Config, path: str) -> tuple[tf.keras.Model, list[str]]:
-    """A float32 model with the weights of checkpoint `path`, and its class names."""
-    (names,) = read_saved(path, "class_names")
-    class_names = [n.decode() for n in names]
-    model = build_model(config, len(class_names))
+def load_trained_model(config: Config, path: str) -> tuple[tf.keras.Model, Any]:
+    """A float32 model with the weights of checkpoint `path`, and the task's spec it holds."""
+    (text,) = read_saved(path, "spec")
+    spec = spec_from_text(text.decode())
+    model = build_model(config, spec)
     try:
         status = tf.train.Checkpoint(model=model).restore(path)
         # Every model variable must come from the file; the optimizer slots in it are ignored.
@@ -120,6 +129,6 @@ def load_trained_model(config: Config, path: str) -> tuple[tf.keras.Model, list[
     except (AssertionError, ValueError, tf.errors.OpError) as exc:
         raise ConfigError(
             f"checkpoint {path} does not fit the model this config builds (were model.* or "
-            f"data.image_size/channels changed since training?): {exc}"
+            f"data.* settings changed since training?): {exc}"
         ) from exc
-    return model, class_names
+    return model, spec

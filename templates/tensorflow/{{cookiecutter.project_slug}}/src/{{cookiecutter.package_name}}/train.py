@@ -15,7 +15,7 @@ from pathlib import Path
 import tensorflow as tf
 
 from .checkpoint import Managers, TrainState, make_checkpoint, restore_for_resume
-from .config import Config, save_config
+from .config import Config, check_best_metric, save_config
 from .data import Datasets, load_datasets
 from .distributed import (
     STOP_VOTE_STEPS,
@@ -30,17 +30,14 @@ from .distributed import (
 from .errors import ProjectError, check_finite
 from .interrupts import StopRequest, stop_on_signals
 from .metrics_csv import append_row
-from .model import build_model, build_optimizer
+from .model import build_model
+from .optimizer import build_optimizer
 from .precision import resolve_mixed_precision
 from .reporting import log, progress_bar, write_scalars
 from .runs import CONFIG_FILE, create_run
 from .seeding import set_seed
 from .steps import make_eval_step, make_train_step, run_eval
-
-METRICS = (
-    "epoch", "step", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr",
-    "samples_per_s", "epoch_time_s",
-)  # fmt: skip
+from .task import Task, spec_to_text
 
 
 def train(config: Config, resume: Path | None = None) -> dict:
@@ -50,6 +47,7 @@ def train(config: Config, resume: Path | None = None) -> dict:
     worker = worker_info(strategy)
     set_seed(t.seed)
     data = load_datasets(config.data, t.seed)
+    check_best_metric(t.best_metric, Task(data.spec).val_metrics)
     check_batch_size(config.data.batch_size, strategy)
     run = _open_run(config, strategy, worker, resume)
     loop = Loop(config, strategy, worker, data, run)
@@ -87,26 +85,33 @@ class Loop:
     def __init__(self, config: Config, strategy, worker: Worker, data: Datasets, run: Path):
         t = self.t = config.trainer
         self.strategy, self.worker, self.data, self.run_dir = strategy, worker, data, run
+        self.task = task = Task(data.spec)
+        self.train_metrics = ["train_loss", *(f"train_{name}" for name in task.sum_names)]
+        self.columns = [
+            "epoch", "step", *self.train_metrics, *task.val_metrics, "lr", "samples_per_s",
+            "epoch_time_s",
+        ]  # fmt: skip
         self.policy = resolve_mixed_precision(t.mixed_precision)
         with strategy.scope():
-            self.model = build_model(config, len(data.class_names), self.policy)
+            self.model = build_model(config, data.spec, self.policy)
             self.optimizer = build_optimizer(t, data.steps_per_epoch, self.policy)
             # Built now rather than on the first step, so a restore fills its slots at once.
             self.optimizer.build(self.model.trainable_variables)
-        self.state = TrainState(t.best_mode, data.steps_per_epoch, data.class_names)
+        spec = spec_to_text(data.spec)
+        self.state = TrainState(t.best_mode, data.steps_per_epoch, spec, len(task.sum_names))
         self.checkpoint = make_checkpoint(self.model, self.optimizer, self.state)
         global_batch = config.data.batch_size
         self.train_step = make_train_step(
-            strategy, self.model, self.optimizer, global_batch, t.jit_compile
+            strategy, self.model, self.optimizer, task, global_batch, t.jit_compile
         )
-        self.eval_step = make_eval_step(strategy, self.model)
+        self.eval_step = make_eval_step(strategy, self.model, task)
         self.step = 0
         self.row: dict = {}
 
     def restore(self) -> None:
         # Every worker restores the chief's checkpoint, so all replicas start identical.
         spe = self.data.steps_per_epoch
-        path = restore_for_resume(self.checkpoint, self.run_dir, spe, self.data.class_names)
+        path = restore_for_resume(self.checkpoint, self.run_dir, spe, self.data.spec)
         self.step = int(self.state.step.numpy())
         log(f"resumed from {path} at epoch {self.step // spe + 1}, step {self.step % spe}/{spe}")
 
@@ -119,7 +124,7 @@ class Loop:
             f"{type(self.strategy).__name__}: {self.strategy.num_replicas_in_sync} replica(s), "
             f"task {self.worker.task_index}, mixed precision {self.policy or 'off'}, "
             f"XLA {t.jit_compile}, {self.data.num_train} train / {self.data.num_val} val samples, "
-            f"{len(self.data.class_names)} classes"
+            f"{self.task.describe()}"
         )
         managers = Managers(self.checkpoint, write_to, t.keep_last)
         writer = tf.summary.create_file_writer(str(write_to / "tensorboard"))
@@ -141,13 +146,13 @@ class Loop:
         stream = self.data.train_batches(epoch, skip=done)
         batches = iter(self.strategy.experimental_distribute_dataset(stream))
         loss_sum = self.state.loss_sum.read_value() if done else tf.zeros([])
-        correct_sum = self.state.correct_sum.read_value() if done else tf.zeros([])
+        metric_sums = self.state.metric_sums.read_value() if done else self._no_sums()
         start = time.perf_counter()
         show = self.worker.is_chief and sys.stderr.isatty()
         with progress_bar(epoch, self.t.epochs, spe, done, show) as bar:
             for i in range(done + 1, spe + 1):
-                loss, correct = self.train_step(next(batches))
-                loss_sum, correct_sum = loss_sum + loss, correct_sum + correct
+                loss, sums = self.train_step(next(batches))
+                loss_sum, metric_sums = loss_sum + loss, metric_sums + sums
                 self.step += 1
                 bar.update()
                 if i % STOP_VOTE_STEPS == 0:
@@ -158,17 +163,20 @@ class Loop:
                 # A stop at the epoch's last step waits for the epoch's end: its evaluation and
                 # row come first, so the checkpoint marks a finished epoch.
                 if i < spe and vote(self.step):
-                    path = self._save(managers.last, loss_sum, correct_sum)
+                    path = self._save(managers.last, loss_sum, metric_sums)
                     raise stop.stop(f"at epoch {epoch} step {i}/{spe}", path)
         elapsed = time.perf_counter() - start
-        return loss_sum, correct_sum, elapsed, spe - done
+        return loss_sum, metric_sums, elapsed, spe - done
 
-    def _save(self, manager: tf.train.CheckpointManager, loss_sum, correct_sum) -> str:
+    def _save(self, manager: tf.train.CheckpointManager, loss_sum, metric_sums) -> str:
         self.state.step.assign(self.step)
         self.state.loss_sum.assign(loss_sum)
-        self.state.correct_sum.assign(correct_sum)
+        self.state.metric_sums.assign(metric_sums)
         # All workers save (the variables are synchronised); only the chief's files are kept.
         return self._in_run(manager.save(checkpoint_number=self.step))
+
+    def _no_sums(self) -> tf.Tensor:
+        return tf.zeros_like(self.state.metric_sums)
 
     def _in_run(self, saved: str) -> str:
         """Where the chief keeps the checkpoint this worker just saved (perhaps to scratch)."""
@@ -176,16 +184,14 @@ class Loop:
         return str(self.run_dir / path.relative_to(path.parents[2]))
 
     def _end_epoch(self, epoch: int, sums, managers: Managers, writer) -> None:
-        loss_sum, correct_sum, elapsed, steps_run = sums
-        spe, batch = self.data.steps_per_epoch, self.data.cfg.batch_size
-        val_loss, val_accuracy = run_eval(self.strategy, self.eval_step, self.data.val)
+        loss_sum, metric_sums, elapsed, steps_run = sums
+        spe, batch = self.data.steps_per_epoch, self.data.batch_size
+        means = [float(loss_sum) / spe, *(float(s) / (spe * batch) for s in metric_sums.numpy())]
         row = {
             "epoch": epoch,
             "step": self.step,
-            "train_loss": float(loss_sum) / spe,
-            "train_accuracy": float(correct_sum) / (spe * batch),
-            "val_loss": val_loss,
-            "val_accuracy": val_accuracy,
+            **dict(zip(self.train_metrics, means, strict=True)),
+            **run_eval(self.strategy, self.eval_step, self.data.val_batches(), self.task),
             "lr": float(self.optimizer.learning_rate),
             "samples_per_s": steps_run * batch / elapsed,
             "epoch_time_s": elapsed,
@@ -197,25 +203,22 @@ class Loop:
         if improved:
             self.state.best.assign(value)
             self.state.best_step.assign(self.step)
-        self._save(managers.last, 0.0, 0.0)  # the next epoch starts its sums from zero
+        self._save(managers.last, 0.0, self._no_sums())  # the next epoch starts from zero
         if improved:
             managers.best.save(checkpoint_number=self.step)
         with writer.as_default():
-            write_scalars({k: row[k] for k in METRICS[2:]}, step=epoch)
+            write_scalars({k: row[k] for k in self.columns[2:]}, step=epoch)
         writer.flush()
         if self.worker.is_chief:
-            append_row(self.run_dir / "metrics.csv", row, METRICS)
-        log(
-            f"epoch {epoch}/{self.t.epochs}  train_loss {row['train_loss']:.4f}  "
-            f"val_loss {val_loss:.4f}  val_accuracy {val_accuracy:.4f}  "
-            f"{row['samples_per_s']:.0f} samples/s{'  (best)' if improved else ''}"
-        )
+            append_row(self.run_dir / "metrics.csv", row, self.columns)
+        shown = "  ".join(f"{k} {row[k]:.4f}" for k in ("train_loss", *self.task.val_metrics))
+        speed = f"{row['samples_per_s']:.0f} samples/s{'  (best)' if improved else ''}"
+        log(f"epoch {epoch}/{self.t.epochs}  {shown}  {speed}")
         self.row = row
 
     def result(self) -> dict:
         if not self.row:  # nothing left to train: report the restored model
-            loss, accuracy = run_eval(self.strategy, self.eval_step, self.data.val)
-            self.row = {"val_loss": loss, "val_accuracy": accuracy}
+            self.row = run_eval(self.strategy, self.eval_step, self.data.val_batches(), self.task)
         spe, folder = self.data.steps_per_epoch, self.run_dir / "checkpoints"
         best_step = int(self.state.best_step.numpy())
         return {
@@ -223,12 +226,11 @@ class Loop:
             "epochs_completed": self.step // spe,
             "step": self.step,
             "train_loss": self.row.get("train_loss"),
-            "val_loss": self.row["val_loss"],
-            "val_accuracy": self.row["val_accuracy"],
+            **{name: self.row[name] for name in self.task.val_metrics},
             "best_metric": self.t.best_metric,
             f"best_{self.t.best_metric}": float(self.state.best.numpy()),
             "best_epoch": best_step // spe,
-            "class_names": self.data.class_names,
+            **self.data.summary,
             "samples_per_s": self.row.get("samples_per_s"),
             # Named, not looked up: a worker may finish before the chief has written them.
             "last_checkpoint": str(folder / "last" / f"ckpt-{self.step}"),

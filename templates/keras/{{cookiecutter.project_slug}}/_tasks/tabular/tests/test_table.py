@@ -1,0 +1,1 @@
+{% include "tests/tasks/tabular/test_table.py" %}

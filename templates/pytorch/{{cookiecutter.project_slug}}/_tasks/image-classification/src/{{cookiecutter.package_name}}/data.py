@@ -1,0 +1,68 @@
+"""The held-out split and the DataLoaders, with the training order of `batches.EpochBatches`."""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset, Subset
+
+from .batches import EpochBatches
+from .distributed import Distributed
+from .sources import load_source
+from .task_config import DataConfig
+
+
+def split(dataset: Dataset, val_fraction: float, seed: int) -> tuple[Subset, Subset]:
+    """The same seed gives the same held-out samples in train, evaluate and every rank."""
+    n = len(dataset)  # type: ignore[arg-type]
+    n_val = min(max(1, round(n * val_fraction)), n - 1)
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).tolist()
+    return Subset(dataset, order[n_val:]), Subset(dataset, order[:n_val])
+
+
+def ignore_stop_signals(worker_id: int) -> None:
+    """Ctrl-C reaches every process of the terminal's group, and schedulers signal every process
+    of a job: the loader's workers leave the stop to the training process and keep serving the
+    batches of the step it finishes. They still end with it (the loader shuts them down)."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+@dataclass
+class Loaders:
+    train: DataLoader
+    val: DataLoader
+    classes: list[str]
+    batches: EpochBatches
+    seed: int
+
+    def set_epoch(self, epoch: int, start: int = 0) -> None:
+        self.batches.set_epoch(epoch, start)
+        # The loader draws its workers' seeds from this generator, not from the global one that
+        # dropout uses, and from (seed, epoch) only, like the order.
+        assert self.train.generator is not None
+        worker_seed = np.random.SeedSequence((self.seed, epoch)).generate_state(1, np.uint64)[0]
+        self.train.generator.manual_seed(int(worker_seed))
+
+
+def build_loaders(
+    cfg: DataConfig, seed: int, device: torch.device, ctx: Distributed | None = None
+) -> Loaders:
+    ctx = ctx or Distributed()
+    source = load_source(cfg, seed)
+    train_set, val_set = split(source.dataset, cfg.val_fraction, seed)
+    common = {
+        "num_workers": cfg.num_workers,
+        "pin_memory": device.type == "cuda",  # page-locked memory makes non_blocking copies async
+        "persistent_workers": cfg.num_workers > 0,
+        "worker_init_fn": ignore_stop_signals if cfg.num_workers > 0 else None,
+    }
+    batches = EpochBatches(len(train_set), cfg.batch_size, seed, ctx)
+    train = DataLoader(train_set, batch_sampler=batches, generator=torch.Generator(), **common)
+    # Each rank scores a disjoint slice (no padding), so summed metrics are exact.
+    val_set = Subset(val_set, list(range(ctx.rank, len(val_set), ctx.world_size)))
+    val = DataLoader(val_set, batch_size=cfg.batch_size, shuffle=False, **common)
+    return Loaders(train=train, val=val, classes=source.classes, batches=batches, seed=seed)

@@ -1,0 +1,82 @@
+"""The table's training and held-out rows as tensors, batched by index in `batches.EpochBatches`
+order: the whole table sits in (device) memory, so a batch is one indexing operation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+
+from .batches import EpochBatches
+from .distributed import Distributed
+from .table import Preprocessing, Split, load_split
+from .task_config import DataConfig
+
+
+def load_table(cfg: DataConfig, seed: int) -> Split:
+    return load_split(
+        cfg.source,
+        target=cfg.target,
+        objective=cfg.objective,
+        num_samples=cfg.num_samples,
+        val_fraction=cfg.val_fraction,
+        seed=seed,
+    )
+
+
+def to_tensors(
+    prep: Preprocessing, frame: pd.DataFrame, device: torch.device | str = "cpu"
+) -> tuple[torch.Tensor, ...]:
+    """The model's inputs (raw numbers with NaN, category ids) and the labels of `frame`."""
+    arrays = (prep.numeric_values(frame), prep.category_ids(frame), prep.labels(frame))
+    return tuple(torch.from_numpy(a).to(device) for a in arrays)
+
+
+class TensorBatches:
+    """Rows gathered by index a batch at a time: in `order` (training), else in turn."""
+
+    def __init__(
+        self, tensors: tuple[torch.Tensor, ...], batch_size: int, order: EpochBatches | None = None
+    ) -> None:
+        self.tensors, self.batch_size, self.order = tensors, batch_size, order
+
+    def __len__(self) -> int:
+        if self.order is not None:
+            return len(self.order)
+        return -(-len(self.tensors[0]) // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
+        if self.order is None:
+            for first in range(0, len(self.tensors[0]), self.batch_size):
+                yield tuple(t[first : first + self.batch_size] for t in self.tensors)
+            return
+        for indices in self.order:
+            index = torch.as_tensor(indices, device=self.tensors[0].device)
+            yield tuple(t[index] for t in self.tensors)
+
+
+@dataclass
+class Loaders:
+    train: TensorBatches
+    val: TensorBatches
+    table: Split
+    batches: EpochBatches
+
+    def set_epoch(self, epoch: int, start: int = 0) -> None:
+        self.batches.set_epoch(epoch, start)
+
+
+def build_loaders(
+    cfg: DataConfig, seed: int, device: torch.device, ctx: Distributed | None = None
+) -> Loaders:
+    ctx = ctx or Distributed()
+    table = load_table(cfg, seed)
+    batches = EpochBatches(len(table.train), cfg.batch_size, seed, ctx)
+    # A table fits in device memory: copied there once, not once per batch.
+    train = TensorBatches(to_tensors(table.prep, table.train, device), cfg.batch_size, batches)
+    # Each rank scores a disjoint slice (no padding); the metrics gather all slices.
+    mine = table.val.iloc[ctx.rank :: ctx.world_size]
+    val = TensorBatches(to_tensors(table.prep, mine, device), cfg.batch_size)
+    return Loaders(train=train, val=val, table=table, batches=batches)

@@ -1,0 +1,53 @@
+"""What export and predict promise whatever the task: a checked program, the same predictions from
+it as from the checkpoint, ONNX, and one line for a missing export."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.package_name }}.config import Config
+from {{ cookiecutter.package_name }}.errors import ProjectError
+from {{ cookiecutter.package_name }}.export import export
+from {{ cookiecutter.package_name }}.inference import load_predictor
+from {{ cookiecutter.package_name }}.predict import predict
+
+from .sizes import prediction_inputs
+
+
+def test_export_writes_a_checked_program_into_the_run(trained: tuple[Config, Path]) -> None:
+    config, run = trained
+    result = export(config, run)
+    assert result["max_abs_diff"] <= result["atol"] and result["dynamic_batch"]
+    assert Path(result["pt2"]) == run / "export" / "model.pt2"
+
+
+def test_the_exported_program_predicts_what_the_checkpoint_predicts(
+    trained: tuple[Config, Path], tmp_path: Path
+) -> None:
+    config, run = trained
+    inputs = prediction_inputs(config, tmp_path)
+    export(config, run)
+    exported = predict(config, run, inputs, checkpoint=None, exported=True)
+    eager = predict(config, run, inputs, checkpoint=None, exported=False)
+    assert exported["source"] == str(run / "export" / "model.pt2")
+    assert len(exported["predictions"]) == len(eager["predictions"]) > 0
+    for a, b in zip(exported["predictions"], eager["predictions"], strict=True):
+        assert a["input"] == b["input"] and a["label"] == b["label"]
+        assert a["probability"] == pytest.approx(b["probability"], abs=1e-5)
+
+
+def test_onnx_export_when_the_extra_is_installed(trained: tuple[Config, Path]) -> None:
+    pytest.importorskip("onnxscript", reason='needs the onnx extra: pip install -e ".[onnx]"')
+    config, run = trained
+    config = copy.deepcopy(config)
+    config.export.onnx = True
+    result = export(config, run)
+    assert Path(result["onnx"]).is_file() and result["onnx_max_abs_diff"] <= result["atol"]
+
+
+def test_predicting_from_a_missing_export_names_the_export_command(tmp_path: Path) -> None:
+    with pytest.raises(ProjectError, match="run `{{ cookiecutter.project_slug }} export` first"):
+        load_predictor(tmp_path, checkpoint=None, exported=True)

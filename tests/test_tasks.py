@@ -1,0 +1,124 @@
+"""The decision's domain answer chooses the starter task; `--set task=...` overrides it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import fixture_template, run_real
+
+from scaffolder.tasks import DOMAIN_TASKS, task_for
+from scaffolder.templates import get_template, list_templates
+
+TASK_CHOICES = ["image-classification", "tabular"]
+
+
+def recorded(project: Path) -> dict:
+    record = json.loads((project / ".scaffold.json").read_text(encoding="utf-8"))
+    return record["context"]["cookiecutter"]
+
+
+@pytest.fixture
+def tasks_root(templates_root: Path) -> Path:
+    """A fixture template whose project records only its task, with the real template's choices."""
+    files = {"task.txt": "{{ cookiecutter.task }}\n"}
+    for name in ("pytorch", "tensorflow", "keras"):
+        fixture_template(templates_root, name, files=files, context={"task": TASK_CHOICES})
+    return templates_root
+
+
+@pytest.mark.parametrize(
+    ("domain", "task"),
+    [("vision", "image-classification"), ("tabular-other", "tabular")],
+)
+def test_the_domain_answer_chooses_the_task(scaffold, tasks_root: Path, domain: str, task: str):
+    result = scaffold("new", "--no-input", "--framework", "keras", "-a", f"domain={domain}")
+    assert result.exit_code == 0, result.output
+    assert (Path("fixture-project") / "task.txt").read_text() == f"{task}\n"
+    assert "Note:" not in result.stdout
+
+
+def test_a_domain_without_a_starter_says_so_in_one_line(scaffold, tasks_root: Path) -> None:
+    result = scaffold("new", "--no-input", "-a", "domain=speech")
+    assert result.exit_code == 0, result.output
+    notes = [line for line in result.stdout.splitlines() if line.startswith("Note:")]
+    assert notes == [
+        "Note: Speech and audio has no starter of its own yet: writing the image-classification "
+        "starter (others: --set task=tabular)"
+    ]
+    assert (Path("fixture-project") / "task.txt").read_text() == "image-classification\n"
+
+
+def test_set_task_beats_the_domain_answer(scaffold, tasks_root: Path) -> None:
+    result = scaffold(
+        "new",
+        "--no-input",
+        "--framework",
+        "pytorch",
+        "-a",
+        "domain=vision",
+        "--set",
+        "task=tabular",
+    )
+    assert result.exit_code == 0, result.output
+    assert (Path("fixture-project") / "task.txt").read_text() == "tabular\n"
+
+
+def test_without_a_domain_answer_the_template_default_stays(scaffold, tasks_root: Path) -> None:
+    assert scaffold("new", "--no-input", "--framework", "pytorch").exit_code == 0
+    assert (Path("fixture-project") / "task.txt").read_text() == "image-classification\n"
+
+
+def test_an_unknown_task_is_one_line(scaffold, tasks_root: Path) -> None:
+    result = scaffold("new", "--no-input", "--framework", "pytorch", "--set", "task=chess")
+    assert result.exit_code != 0
+    assert "task" in result.output and "Traceback" not in result.output
+    assert not Path("fixture-project").exists()
+
+
+def test_a_template_without_tasks_is_left_alone(templates_root: Path) -> None:
+    fixture_template(templates_root, "pytorch")
+    template = get_template("pytorch")
+    assert task_for(template, "tabular-other").task is None
+
+
+def test_every_packaged_template_offers_the_tasks_the_domains_name() -> None:
+    """The mapping names only tasks some template has; each template offers every task of part 1."""
+    offered = {c for t in list_templates() for c in t.variables["task"].choices}
+    for template in list_templates():
+        assert list(template.variables["task"].choices) == TASK_CHOICES, template.name
+    assert {"image-classification", "tabular"} <= set(DOMAIN_TASKS.values())
+    assert set(offered) == set(TASK_CHOICES)
+
+
+def test_questions_say_the_domain_picks_the_task(tmp_path: Path) -> None:
+    result = run_real(tmp_path, "questions", "--framework", "tensorflow", "--json")
+    assert result.returncode == 0, result.stderr
+    variables = json.loads(result.stdout)["templates"][0]["variables"]
+    task = next(v for v in variables if v["name"] == "task")
+    assert task["choices"] == TASK_CHOICES
+    assert task["from_domain"] == {"vision": "image-classification", "tabular-other": "tabular"}
+    text = run_real(tmp_path, "questions", "--framework", "tensorflow").stdout
+    assert (
+        "from the domain answer: vision -> image-classification, tabular-other -> tabular" in text
+    )
+
+
+@pytest.mark.parametrize("framework", ["pytorch", "tensorflow", "keras"])
+def test_the_real_cli_writes_the_tabular_starter_for_tabular_data(
+    tmp_path: Path, framework: str
+) -> None:
+    """Through the real entry point and the packaged template: the domain answer is recorded as the
+    task, names follow it, and the project holds the tabular modules only."""
+    result = run_real(
+        tmp_path, "new", "--no-input", "--framework", framework, "-a", "domain=tabular-other"
+    )
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "tabular-model"
+    assert recorded(project)["task"] == "tabular"
+    package = project / "src" / "tabular_model"
+    assert (package / "table.py").is_file()
+    assert not (package / "sources.py").exists() and not (project / "_tasks").exists()
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# Tabular Model\n") and "tabular prediction" in readme
