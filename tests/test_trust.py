@@ -135,7 +135,12 @@ def test_post_gen_hook_reads_answers_as_data(tmp_path: Path, value: str) -> None
     (tmp_path / ".github").mkdir()
     for name in ("Dockerfile", ".dockerignore"):
         (tmp_path / name).write_text("x", encoding="utf-8")
-    context = {"github_actions": value, "dockerfile": "yes", "cluster_launchers": "yes"}
+    context = {
+        "task": "image-classification",
+        "github_actions": value,
+        "dockerfile": "yes",
+        "cluster_launchers": "yes",
+    }
     source = render_hook("post_gen_project.py", context)
     result = subprocess.run(
         [sys.executable, "-c", source],
@@ -148,6 +153,35 @@ def test_post_gen_hook_reads_answers_as_data(tmp_path: Path, value: str) -> None
     assert (tmp_path / ".github").exists() == (value == "yes")
     assert (tmp_path / "Dockerfile").exists()
     assert not (tmp_path / "MARKER").exists()
+
+
+@pytest.mark.parametrize("task", ["tabular", "../outside", *HOSTILE_VALUES])
+def test_post_gen_hook_moves_only_a_task_the_template_has(tmp_path: Path, task: str) -> None:
+    """The chosen task's files move into place; a value naming anything else is refused."""
+    (tmp_path / "_tasks" / "tabular" / "src").mkdir(parents=True)
+    (tmp_path / "_tasks" / "tabular" / "src" / "model.py").write_text("x", encoding="utf-8")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.txt").write_text("x", encoding="utf-8")
+    context = {
+        "task": task,
+        "github_actions": "yes",
+        "dockerfile": "yes",
+        "cluster_launchers": "yes",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", render_hook("post_gen_project.py", context)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "HOSTILE_MARKER": str(tmp_path / "MARKER")},
+    )
+    assert not (tmp_path / "MARKER").exists()
+    if task == "tabular":
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / "src" / "model.py").is_file() and not (tmp_path / "_tasks").exists()
+    else:
+        assert result.returncode == 1 and "has no task" in result.stderr, result.stderr
+        assert not (tmp_path / "secret.txt").exists() and not (tmp_path / "src").exists()
 
 
 # -- the sandbox renders what Cookiecutter renders ------------------------------------------------

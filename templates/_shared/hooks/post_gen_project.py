@@ -15,10 +15,11 @@ TASKS = Path("_tasks")
 def place_task(task: str) -> None:
     """Each task's files sit under `_tasks/<task>/` at the path they take in the project; the chosen
     task's move into place and every other task's are dropped, so the project holds one task."""
-    chosen = TASKS / task
-    if not chosen.is_dir():
-        print(f"this template has no task {task!r}", file=sys.stderr)
+    offered = sorted(p.name for p in TASKS.iterdir() if p.is_dir())
+    if task not in offered:  # compared by name, so no value can point outside _tasks/
+        print(f"this template has no task {task!r}; it has {', '.join(offered)}", file=sys.stderr)
         sys.exit(1)
+    chosen = TASKS / task
     for source in sorted(p for p in chosen.rglob("*") if p.is_file()):
         target = source.relative_to(chosen)
         if target.exists():  # a template bug: one module in the common tree and in a task
