@@ -3,13 +3,15 @@ what a user runs: its tests, training on a CSV of their own (numbers, categories
 target), evaluate with baselines, export, predict from the checkpoint and from the export, Ctrl-C
 then `--resume`, and a two-process torchrun (Gloo on the CPU) that is stopped and resumed."""
 
+# numpy and pandas are imported inside the functions that use them, not here: they start native
+# threads (OpenBLAS, pyarrow) that would then live in the whole test process, and a signal sent to
+# the process can land on such a thread, outside the mask that scaffold's own in-process signal
+# tests hold it with.
 from __future__ import annotations
 
 import signal
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 from harness import ProjectEnv, install_generated, interrupt, last_json, rows
 
@@ -43,6 +45,8 @@ def one_line(stderr: str, *expected: str) -> str:
 def write_customers(path: Path, count: int = 1000, seed: int = 0) -> Path:
     """Numeric and categorical columns with gaps and a three-class text target that depends on
     all of them (with noise); the classes are equally frequent, so chance is 1/3."""
+    import numpy as np
+    import pandas as pd  # not at module level: see the note at the top
     rng = np.random.default_rng(seed)
     age, income = rng.normal(40, 12, count), rng.lognormal(10, 0.6, count)
     visits = rng.poisson(3, count)
@@ -118,6 +122,7 @@ def test_evaluate_reproduces_the_recorded_best_with_baselines(
 def test_export_then_predict_raw_rows_from_the_checkpoint_and_the_export(
     env: ProjectEnv, trained: dict
 ) -> None:
+    import pandas as pd  # not at module level: see the note at the top
     run = trained["run_dir"]
     rows_csv = env.root / "data" / "new.csv"
     # Raw rows as a user has them: no target column, one extra column the model never saw.

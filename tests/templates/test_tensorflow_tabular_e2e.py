@@ -4,6 +4,10 @@ synthetic table and on a CSV with numbers, categories, missing values and a stri
 beside the baselines, export a SavedModel that takes raw rows, predict from the checkpoint and from the
 export, interrupt and resume, and train on two workers."""
 
+# numpy and pandas are imported inside the functions that use them, not here: they start native
+# threads (OpenBLAS, pyarrow) that would then live in the whole test process, and a signal sent to
+# the process can land on such a thread, outside the mask that scaffold's own in-process signal
+# tests hold it with.
 from __future__ import annotations
 
 import json
@@ -11,8 +15,6 @@ import signal
 import subprocess
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 import test_tensorflow_e2e as shared
 from harness import ProjectEnv, install_generated
@@ -38,6 +40,8 @@ def curves(run: Path) -> list[float]:
 def write_table(path: Path, n: int = 1000, seed: int = 5) -> Path:
     """A table a user might bring: numbers (some missing), text categories (some missing), an
     integer count, and a three-class string target that depends on most of them."""
+    import numpy as np
+    import pandas as pd  # not at module level: see the note at the top
     rng = np.random.default_rng(seed)
     cities = np.array(["oslo", "lima", "pune", "kobe", "nice", "york"])
     frame = pd.DataFrame(
@@ -130,6 +134,7 @@ def test_evaluate_reproduces_the_best_epoch_beside_the_baselines(
 
 
 def test_export_and_predict_agree_on_raw_rows(env: ProjectEnv, csv_run: dict, table: Path) -> None:
+    import pandas as pd  # not at module level: see the note at the top
     run = csv_run["run_dir"]
     exported = env.run_json(COMMAND, "export", "--run", run, timeout=TIMEOUT)
     assert exported["max_abs_diff"] < 1e-5 and exported["class_names_match"]
