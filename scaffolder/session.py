@@ -40,6 +40,8 @@ def decision_record(table: DecisionTable, rec: Recommendation, chosen: str) -> d
         "answers": answers,
         "ranking": [[table.frameworks[s.framework], s.total] for s in rec.ranking],
         "reasons": reasons_for(rec, rec.winner),
+        # A project for several machines leads its README with the cluster launchers.
+        "multi_node": rec.answers.get("distributed") == "multi-node",
     }
 
 

@@ -11,7 +11,7 @@ from helpers import fixture_template, run_real
 from scaffolder.tasks import DOMAIN_TASKS, task_for
 from scaffolder.templates import get_template, list_templates
 
-TASK_CHOICES = ["image-classification", "tabular"]
+TASK_CHOICES = ["image-classification", "text-classification", "tabular"]
 
 
 def recorded(project: Path) -> dict:
@@ -30,7 +30,11 @@ def tasks_root(templates_root: Path) -> Path:
 
 @pytest.mark.parametrize(
     ("domain", "task"),
-    [("vision", "image-classification"), ("tabular-other", "tabular")],
+    [
+        ("vision", "image-classification"),
+        ("language", "text-classification"),
+        ("tabular-other", "tabular"),
+    ],
 )
 def test_the_domain_answer_chooses_the_task(scaffold, tasks_root: Path, domain: str, task: str):
     result = scaffold("new", "--no-input", "--framework", "keras", "-a", f"domain={domain}")
@@ -45,7 +49,7 @@ def test_a_domain_without_a_starter_says_so_in_one_line(scaffold, tasks_root: Pa
     notes = [line for line in result.stdout.splitlines() if line.startswith("Note:")]
     assert notes == [
         "Note: Speech and audio has no starter of its own yet: writing the image-classification "
-        "starter (others: --set task=tabular)"
+        "starter (others: --set task=text-classification or tabular)"
     ]
     assert (Path("fixture-project") / "task.txt").read_text() == "image-classification\n"
 
@@ -88,7 +92,7 @@ def test_every_packaged_template_offers_the_tasks_the_domains_name() -> None:
     offered = {c for t in list_templates() for c in t.variables["task"].choices}
     for template in list_templates():
         assert list(template.variables["task"].choices) == TASK_CHOICES, template.name
-    assert {"image-classification", "tabular"} <= set(DOMAIN_TASKS.values())
+    assert set(DOMAIN_TASKS.values()) == set(TASK_CHOICES)
     assert set(offered) == set(TASK_CHOICES)
 
 
@@ -98,10 +102,15 @@ def test_questions_say_the_domain_picks_the_task(tmp_path: Path) -> None:
     variables = json.loads(result.stdout)["templates"][0]["variables"]
     task = next(v for v in variables if v["name"] == "task")
     assert task["choices"] == TASK_CHOICES
-    assert task["from_domain"] == {"vision": "image-classification", "tabular-other": "tabular"}
+    assert task["from_domain"] == {
+        "vision": "image-classification",
+        "language": "text-classification",
+        "tabular-other": "tabular",
+    }
     text = run_real(tmp_path, "questions", "--framework", "tensorflow").stdout
     assert (
-        "from the domain answer: vision -> image-classification, tabular-other -> tabular" in text
+        "from the domain answer: vision -> image-classification, "
+        "language -> text-classification, tabular-other -> tabular" in text
     )
 
 
@@ -122,3 +131,31 @@ def test_the_real_cli_writes_the_tabular_starter_for_tabular_data(
     assert not (package / "sources.py").exists() and not (project / "_tasks").exists()
     readme = (project / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# Tabular Model\n") and "tabular prediction" in readme
+
+
+def test_the_real_cli_writes_the_text_starter_for_language(tmp_path: Path) -> None:
+    """The issue's own case: a language project named "Review Sentiment" gets a text classifier,
+    with the title and the reasons naming text classification, and no image or table code."""
+    result = run_real(
+        tmp_path,
+        "new",
+        "--no-input",
+        "--framework",
+        "pytorch",
+        "-a",
+        "domain=language",
+        "--set",
+        "project_name=Review Sentiment",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Note:" not in result.stdout
+    project = tmp_path / "review-sentiment"
+    assert recorded(project)["task"] == "text-classification"
+    package = project / "src" / "review_sentiment"
+    assert (package / "tokenizer.py").is_file() and (package / "corpus.py").is_file()
+    for other in ("sources.py", "table.py"):
+        assert not (package / other).exists(), other
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# Review Sentiment\n")
+    assert "## Why PyTorch for text classification" in readme
+    assert "image" not in readme.split("## Data")[1].split("##")[0].lower()

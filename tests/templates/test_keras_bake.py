@@ -26,9 +26,18 @@ COMMON = (
 # Each task's own modules and tests; a project holds its task's and none of the other's.
 TASK_FILES = {
     "image-classification": ["tests/test_image_run.py", "tests/test_data.py"],
+    "text-classification": [
+        "src/text_classifier/corpus.py",
+        "src/text_classifier/tokenizer.py",
+        "tests/test_corpus.py",
+    ],
     "tabular": ["src/tabular_model/table.py", "tests/test_tabular_run.py", "tests/test_data.py"],
 }
-PACKAGE = {"image-classification": "image_classifier", "tabular": "tabular_model"}
+PACKAGE = {
+    "image-classification": "image_classifier",
+    "text-classification": "text_classifier",
+    "tabular": "tabular_model",
+}
 
 
 @pytest.mark.parametrize("context", variable_matrix("keras"))
@@ -43,7 +52,8 @@ def test_bake(cookies, context: dict) -> None:
     for path in TASK_FILES[task]:
         assert (project / path).is_file(), path
     assert (package / "table.py").exists() == (task == "tabular")
-    assert (project / "tests" / "test_image_run.py").exists() == (task != "tabular")
+    assert (package / "tokenizer.py").exists() == (task == "text-classification")
+    assert (project / "tests" / "test_image_run.py").exists() == (task == "image-classification")
     assert (project / "configs" / "default.toml").is_file()
     assert (project / "LICENSE").is_file() and (project / "README.md").is_file()
     assert (project / ".github").exists() == (context.get("github_actions", "yes") == "yes")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from harness import ProjectEnv, bake, install_generated, leftover_jinja
+from harness import ProjectEnv, bake, generate, install_generated, leftover_jinja
 from slurm_cluster import SlurmCluster, slurm_fixture  # noqa: F401  (the fixture `slurm`)
 
 SLURM_TEMPLATES = ("pytorch", "tensorflow")
@@ -91,6 +91,33 @@ def test_cluster_launchers_no_leaves_them_out(tmp_path: Path, template: str) -> 
     readme = (without / "README.md").read_text(encoding="utf-8")
     assert "## Running on a cluster" not in readme
     assert "## Running on a cluster" in (with_them / "README.md").read_text(encoding="utf-8")
+
+
+def headings(project: Path) -> list[str]:
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    return [line for line in readme.splitlines() if line.startswith("## ")]
+
+
+@pytest.mark.parametrize("template", ["pytorch", "keras"])
+def test_the_several_machines_answer_leads_the_readme_with_the_cluster(
+    tmp_path: Path, template: str
+) -> None:
+    """Through the real `scaffold new`: "several machines" puts the cluster section right after the
+    decision's reasons; any other answer keeps it after the framework's own sections; and a single
+    flag still removes the launchers, whatever the answer."""
+    answers = ("--framework", template, "-a", "domain=vision")
+    multi, _ = generate(tmp_path / "multi", *answers, "-a", "distributed=multi-node")
+    single, _ = generate(tmp_path / "single", *answers, "-a", "distributed=no")
+    bare, _ = generate(
+        tmp_path / "bare", *answers, "-a", "distributed=multi-node", "--set", "cluster_launchers=no"
+    )
+    first = headings(multi)
+    assert first[0].startswith("## Why ") and first[1] == "## Running on a cluster", first
+    assert first.count("## Running on a cluster") == 1
+    second = headings(single)
+    assert second.index("## Running on a cluster") > second.index("## Data")
+    assert (multi / "k8s").is_dir() and not (bare / "k8s").exists()
+    assert "## Running on a cluster" not in headings(bare)
 
 
 def test_keras_has_no_batch_script_yet(tmp_path: Path) -> None:

@@ -17,6 +17,10 @@ TASKS = {
         "image_classifier",
         ["task_config", "data", "sources", "model", "task", "predict"],
     ),
+    "text-classification": (
+        "text_classifier",
+        ["task_config", "corpus", "tokenizer", "scores", "data", "model", "task", "predict"],
+    ),
     "tabular": (
         "tabular_model",
         ["task_config", "table", "scores", "data", "model", "task", "predict"],
@@ -46,10 +50,11 @@ def test_bake(cookies, context: dict) -> None:
     assert {"test_train.py", "test_resume.py", "test_predict.py", "test_data.py"} <= tests
     pyproject = (project / "pyproject.toml").read_text()
     assert '"torch>=' in pyproject and '"tensorboard>=' in pyproject
-    tabular = task == "tabular"
-    assert ('"pillow>=' in pyproject) != tabular
+    tabular, text = task == "tabular", task == "text-classification"
+    assert ('"pillow>=' in pyproject) == (task == "image-classification")
     assert ('"pandas>=' in pyproject) == ('"pyarrow>=' in pyproject) == tabular
     assert ("baseline = [" in pyproject) == tabular
+    assert ('"tokenizers>=' in pyproject) == text
 
     assert (project / "Dockerfile").exists() == (context.get("dockerfile", "yes") == "yes")
     assert (project / ".dockerignore").exists() == (context.get("dockerfile", "yes") == "yes")
@@ -81,7 +86,9 @@ def test_bake(cookies, context: dict) -> None:
     for name in modules:
         assert f"  {name}.py " in readme, f"{name}.py is missing from the README's layout"
     assert ("preprocessing.json" in readme) == tabular
-    assert ("labels.json" in readme) != tabular
+    assert ("tokenizer.json" in readme) == text
+    if not text:
+        assert ("labels.json" in readme) != tabular
     if (project / "Dockerfile").exists():
         dockerfile = (project / "Dockerfile").read_text()
         index = "whl/cu128" if accelerator == "cuda" else "whl/cpu"

@@ -19,6 +19,7 @@ COMMON_FILES = [
 # What each task adds: the same module names, so the common loop imports them without branching.
 TASK_FILES = {
     "image-classification": ["sources.py"],
+    "text-classification": ["corpus.py", "scores.py", "tokenizer.py"],
     "tabular": ["scores.py", "table.py"],
 }
 SAME_NAMES = ["task_config.py", "data.py", "model.py", "task.py", "serving.py", "predict.py"]
@@ -45,6 +46,9 @@ def test_default_config_mirrors_every_field(cookies, task):
     if task == "tabular":
         assert config["data"]["target"] == "target" and config["data"]["objective"] == "auto"
         assert config["model"]["hidden"] == [128, 64] and "tflite" not in config["export"]
+    elif task == "text-classification":
+        assert config["data"]["text_column"] == "text" and config["data"]["max_length"] == 64
+        assert config["model"]["heads"] == 4 and "num_classes" not in config["data"]
     else:
         assert config["data"]["num_classes"] == 0  # from the data
 
@@ -66,9 +70,12 @@ def test_bake(cookies, context):
     assert not (project / "_tasks").exists()
     if task == "tabular":  # the table module's own tests, shared by every framework
         assert (project / "tests" / "test_table.py").is_file()
+    if task == "text-classification":
+        assert (project / "tests" / "test_corpus.py").is_file()
     for other, files in TASK_FILES.items():
         if other != task:  # nothing of the other task is left behind
-            assert not any((package / name).exists() for name in files), other
+            left = set(files) - set(TASK_FILES[task])
+            assert not any((package / name).exists() for name in left), other
     for module in package.glob("*.py"):
         text = module.read_text(encoding="utf-8")
         assert len(text.splitlines()) <= MAX_MODULE_LINES, module
@@ -92,6 +99,9 @@ def test_bake(cookies, context):
     if task == "tabular":
         assert {"pandas>=2.2", "pyarrow>=15"} <= set(meta["dependencies"])
         assert extras["baseline"] == ["scikit-learn>=1.4"] and "litert" not in extras
+    elif task == "text-classification":
+        deps = " ".join(meta["dependencies"])
+        assert "tokenizers>=" in deps and "pandas" not in deps and "pillow" not in deps
     else:
         assert "litert" in extras and not any("pandas" in d for d in meta["dependencies"])
     assert meta["requires-python"] == f">={ctx['python_version']}"
@@ -120,6 +130,9 @@ def test_bake(cookies, context):
         assert "Tabular" in readme and "preprocessing.json" in readme
         assert "StaticHashTable" in readme
         assert "sources.py" not in readme and "TFLite" not in readme
+    elif task == "text-classification":
+        assert "tokenizer.json" in readme and "table.py" not in readme
+        assert "sources.py" not in readme
     else:
         assert "labels.txt" in readme and "table.py" not in readme
 

@@ -13,7 +13,7 @@ ANSWERS = json.loads(
 package = ANSWERS["package_name"]
 slug = ANSWERS["project_slug"]
 # Importing the project under one of these names would shadow the library it depends on.
-SHADOWED = {"torch", "tensorflow", "keras", "jax", "jaxlib", "numpy", "pandas", "pyarrow", "sklearn", "tqdm", "tensorboard", "test", "tests", "src"}
+SHADOWED = {"torch", "tensorflow", "keras", "jax", "jaxlib", "numpy", "pandas", "pyarrow", "sklearn", "tokenizers", "tqdm", "tensorboard", "test", "tests", "src"}
 
 problems = []
 if not re.fullmatch(r"[a-z_][a-z0-9_]*", package) or keyword.iskeyword(package):

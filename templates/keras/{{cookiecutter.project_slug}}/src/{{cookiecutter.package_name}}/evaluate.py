@@ -12,16 +12,14 @@ from typing import Any
 from .batches import predict_all
 from .checkpoint import load_checkpoint, read_state
 from .config import Config
-from .data import load_split
 from .errors import ProjectError
 from .precision import backend
-from .task import check_data, read_meta, score, summary
+from .task import read_meta, run_split, score, summary
 
 
 def evaluate(config: Config, run: Path, checkpoint: Path | None = None) -> dict[str, Any]:
     model, path = load_checkpoint(run, checkpoint)
-    split = load_split(config.data, config.trainer.seed)
-    check_data(split, read_meta(run), config.data.source)
+    split = run_split(config.data, config.trainer.seed, read_meta(run))
     outputs = predict_all(model, split.x_val, config.data.batch_size)
     result: dict[str, Any] = {
         "run_dir": str(run),

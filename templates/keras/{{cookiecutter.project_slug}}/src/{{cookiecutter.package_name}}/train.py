@@ -38,7 +38,7 @@ from .interrupts import stop_on_signals
 from .model import build_model
 from .precision import backend, set_precision
 from .runs import CONFIG_FILE, create_run
-from .task import loss, metric_names, summary, train_metrics, write_meta
+from .task import loss, metric_names, read_meta, run_split, summary, train_metrics, write_meta
 
 METRICS_FILE = "metrics.csv"
 
@@ -58,8 +58,13 @@ def check_best_metric(metric: str, recorded: dict[str, str]) -> None:
         )
 
 
-def prepare_data(config: Config) -> tuple[Split, TrainBatches]:
-    split = load_split(config.data, config.trainer.seed)
+def prepare_data(config: Config, resume: Path | None) -> tuple[Split, TrainBatches]:
+    """The split to train on; a resumed run's as it was trained on (its own fitted meta)."""
+    seed = config.trainer.seed
+    if resume is None:
+        split = load_split(config.data, seed)
+    else:  # the data it was trained on, read with what was fitted to it then
+        split = run_split(config.data, seed, read_meta(resume))
     check_best_metric(config.trainer.best_metric, epoch_columns(split.meta))
     if config.data.batch_size > len(split.y_train):
         raise ConfigError(
@@ -159,7 +164,7 @@ def train(config: Config, resume: Path | None = None) -> dict[str, Any]:
     keras.utils.set_random_seed(cfg.seed)
     policy = set_precision(cfg.mixed_precision)
     placement = place(config.distribute.strategy, config.data.batch_size)
-    split, batches = prepare_data(config)
+    split, batches = prepare_data(config, resume)
     with stop_on_signals() as stop:
         run = start(config, resume)
         write_meta(run, split.meta)

@@ -40,10 +40,10 @@ def export(config: Config, run: Path, checkpoint: Path | None = None) -> dict[st
             tuple(x[:1] for x in example),
             task.example_inputs(state, config, batch + 3, generator),
         ]
-    # The batch dimension stays symbolic with no upper bound, so one program serves any batch.
-    dynamic_shapes = (
-        tuple({0: Dim.DYNAMIC} for _ in example) if config.export.dynamic_batch else None
-    )
+    # The batch dimension (and any other the task names, e.g. a text's length) stays symbolic
+    # with no upper bound, so one program serves any batch.
+    dims = task.dynamic_dims if config.export.dynamic_batch else ()
+    dynamic_shapes = tuple({d: Dim.DYNAMIC for d in dims} for _ in example) if dims else None
 
     program = torch.export.export(model, example, dynamic_shapes=dynamic_shapes)
     export_dir = run / EXPORT_DIR

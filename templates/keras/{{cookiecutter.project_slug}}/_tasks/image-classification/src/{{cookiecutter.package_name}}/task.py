@@ -10,10 +10,13 @@ from typing import Any
 import keras
 import numpy as np
 
-from .data import Split
+from .batches import take
+from .data import Split, load_split
 from .errors import ConfigError, ProjectError
 from .losses import cross_entropy
+from .task_config import DataConfig
 
+ROUND_TRIP_ROWS = 16  # held-out samples the export is checked on
 META_FILE = "classes.json"  # the class names in label order, saved with every run
 
 
@@ -35,6 +38,14 @@ def check_data(split: Split, trained_on: list[str], source: str) -> None:
             f"data.source {source!r} has {len(split.meta)} classes but the run was trained on "
             f"{len(trained_on)}; evaluate on the data the run was trained with"
         )
+
+
+def run_split(data: DataConfig, seed: int, trained_on: list[str]) -> Split:
+    """The split as the run's model reads it: the data loaded again, refused (one line) if it is
+    not what the run was trained on."""
+    split = load_split(data, seed)
+    check_data(split, trained_on, data.source)
+    return split
 
 
 def loss(class_names: list[str]) -> keras.losses.Loss:
@@ -65,3 +76,8 @@ def summary(split: Split) -> dict[str, Any]:
 def export_files(class_names: list[str]) -> dict[str, Any]:
     """Files written beside the artifact, and (ONNX) into its metadata under the same keys."""
     return {"labels": class_names}
+
+
+def round_trip_inputs(split: Split, data: DataConfig, export_dir: Path) -> list[list[np.ndarray]]:
+    """Inputs to compare the export with the model on: the first held-out samples."""
+    return [keras.tree.flatten(take(split.x_val, slice(0, ROUND_TRIP_ROWS)))]

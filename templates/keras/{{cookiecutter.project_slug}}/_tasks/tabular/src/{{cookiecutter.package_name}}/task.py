@@ -9,13 +9,16 @@ from typing import Any
 import keras
 import numpy as np
 
-from .data import Split
+from .batches import take
+from .data import Split, load_split
 from .errors import ConfigError, ProjectError
 from .losses import cross_entropy
 from .scores import baselines, epoch_metric_names
 from .scores import score as table_score
 from .table import Preprocessing
+from .task_config import DataConfig
 
+ROUND_TRIP_ROWS = 16  # held-out samples the export is checked on
 META_FILE = "preprocessing.json"  # fitted on the training rows, saved with every run
 
 
@@ -37,6 +40,14 @@ def check_data(split: Split, trained_on: Preprocessing, source: str) -> None:
             f"data.source {source!r} gives other columns, classes or statistics than the run was "
             "trained with; evaluate on the data (and data.* settings) of the run"
         )
+
+
+def run_split(data: DataConfig, seed: int, trained_on: Preprocessing) -> Split:
+    """The split as the run's model reads it: the data loaded again, refused (one line) if it is
+    not what the run was trained on."""
+    split = load_split(data, seed)
+    check_data(split, trained_on, data.source)
+    return split
 
 
 def loss(prep: Preprocessing) -> keras.losses.Loss:
@@ -77,3 +88,8 @@ def summary(split: Split) -> dict[str, Any]:
 def export_files(prep: Preprocessing) -> dict[str, Any]:
     """Files written beside the artifact, and (ONNX) into its metadata under the same keys."""
     return {"preprocessing": prep.to_dict()}
+
+
+def round_trip_inputs(split: Split, data: DataConfig, export_dir: Path) -> list[list[np.ndarray]]:
+    """Inputs to compare the export with the model on: the first held-out samples."""
+    return [keras.tree.flatten(take(split.x_val, slice(0, ROUND_TRIP_ROWS)))]

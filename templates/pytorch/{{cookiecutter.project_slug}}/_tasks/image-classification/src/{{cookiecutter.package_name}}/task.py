@@ -47,6 +47,7 @@ class Task:
     metric_names: ClassVar[list[str]] = ["val_loss", "val_accuracy"]
     input_names: ClassVar[list[str]] = ["pixels"]
     output_name: ClassVar[str] = "logits"
+    dynamic_dims: ClassVar[tuple[int, ...]] = (0,)  # the export's symbolic dimensions
 
     @classmethod
     def from_loaders(cls, loaders: Loaders) -> Task:

@@ -58,6 +58,7 @@ class Task:
 
     input_names: ClassVar[list[str]] = ["numeric", "categorical"]
     output_name: ClassVar[str] = "outputs"
+    dynamic_dims: ClassVar[tuple[int, ...]] = (0,)  # the export's symbolic dimensions
 
     @classmethod
     def from_loaders(cls, loaders: Loaders) -> Task:

@@ -1,0 +1,114 @@
+"""The corpus as token-id tensors, batched by index in `batches.EpochBatches` order. The ids sit
+in (device) memory, padded once to the longest text; each batch is cut to its own longest text,
+so short batches cost short attention."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .batches import EpochBatches
+from .corpus import Corpus, load_corpus
+from .distributed import Distributed
+from .task_config import DataConfig
+from .tokenizer import PAD_ID, TextTokenizer
+
+
+def load_texts(cfg: DataConfig, seed: int) -> Corpus:
+    return load_corpus(
+        cfg.source,
+        text_column=cfg.text_column,
+        label_column=cfg.label_column,
+        num_samples=cfg.num_samples,
+        val_fraction=cfg.val_fraction,
+        seed=seed,
+    )
+
+
+def encode(tokenizer: TextTokenizer, texts: list[str], max_length: int) -> torch.Tensor:
+    """int64 token ids [len(texts), longest]: what the model (and its export) takes."""
+    return torch.from_numpy(tokenizer.encode(texts, max_length)).long()
+
+
+def to_tensors(
+    tokenizer: TextTokenizer,
+    texts: list[str],
+    labels: np.ndarray,
+    max_length: int,
+    device: torch.device | str = "cpu",
+) -> tuple[torch.Tensor, torch.Tensor]:
+    ids = encode(tokenizer, texts, max_length)
+    return ids.to(device), torch.from_numpy(labels).to(device)
+
+
+def _trim(ids: torch.Tensor) -> torch.Tensor:
+    """Drop the columns that are padding in every row of the batch."""
+    if ids.numel() == 0:
+        return ids
+    width = int((ids != PAD_ID).sum(dim=1).max().clamp(min=1))
+    return ids[:, :width]
+
+
+class TensorBatches:
+    """(ids, labels) gathered by index a batch at a time: in `order` (training), else in turn."""
+
+    def __init__(
+        self, tensors: tuple[torch.Tensor, ...], batch_size: int, order: EpochBatches | None = None
+    ) -> None:
+        self.tensors, self.batch_size, self.order = tensors, batch_size, order
+
+    def __len__(self) -> int:
+        if self.order is not None:
+            return len(self.order)
+        return -(-len(self.tensors[0]) // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        ids, labels = self.tensors
+        if self.order is None:
+            for first in range(0, len(ids), self.batch_size):
+                last = first + self.batch_size
+                yield _trim(ids[first:last]), labels[first:last]
+            return
+        for indices in self.order:
+            index = torch.as_tensor(indices, device=ids.device)
+            yield _trim(ids[index]), labels[index]
+
+
+@dataclass
+class Loaders:
+    train: TensorBatches
+    val: TensorBatches
+    corpus: Corpus
+    tokenizer: TextTokenizer
+    batches: EpochBatches
+
+    def set_epoch(self, epoch: int, start: int = 0) -> None:
+        self.batches.set_epoch(epoch, start)
+
+
+def build_loaders(
+    cfg: DataConfig, seed: int, device: torch.device, ctx: Distributed | None = None
+) -> Loaders:
+    ctx = ctx or Distributed()
+    corpus = load_texts(cfg, seed)
+    # Trained on the training texts only, the same on every rank.
+    tokenizer = TextTokenizer.train(corpus.train_texts, cfg.vocab_size)
+    batches = EpochBatches(len(corpus.train_texts), cfg.batch_size, seed, ctx)
+    train_tensors = to_tensors(
+        tokenizer, corpus.train_texts, corpus.train_labels, cfg.max_length, device
+    )
+    # Each rank scores a disjoint slice (no padding); the metrics gather all slices.
+    mine = slice(ctx.rank, None, ctx.world_size)
+    val_tensors = to_tensors(
+        tokenizer, corpus.val_texts[mine], corpus.val_labels[mine], cfg.max_length, device
+    )
+    return Loaders(
+        train=TensorBatches(train_tensors, cfg.batch_size, batches),
+        val=TensorBatches(val_tensors, cfg.batch_size),
+        corpus=corpus,
+        tokenizer=tokenizer,
+        batches=batches,
+    )

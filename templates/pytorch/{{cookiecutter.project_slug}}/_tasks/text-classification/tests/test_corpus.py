@@ -1,0 +1,1 @@
+{% include "tests/tasks/text/test_corpus.py" %}
