@@ -30,6 +30,10 @@ VARIANT_BUDGET_S = 420
 HELP_TARGET = 0.5  # scaffold --help at most half of cookiecutter --help
 NEW_TARGET = 1.1  # scaffold new at most 10 % slower than plain cookiecutter
 TRAIN_TARGET = 1.3  # a generated project's first epoch within 1.3x of the hand-written reference
+STEADY_TARGET = 0.9  # its steady-state samples/s at least 0.9x the reference's
+# The tasks the training section bakes each project for (`--set task=...`); the first is the
+# template's default task, the one the `<fw>_ref.py` references train.
+TASKS = ("image-classification", "tabular")
 
 
 # -- measurements --------------------------------------------------------------------------------
@@ -86,6 +90,8 @@ class Training:
     variant: Variant | None = None
     error: str = ""
     notes: list[str] = field(default_factory=list)
+    task: str = TASKS[0]
+    steady: float | None = None  # the generated project's second-epoch samples/s, once
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,28 @@ class Project:
     variables: tuple[str, ...] = ()
     variant: tuple[str, ...] = ()  # reference arguments of the alternative setting, if any
     variant_label: str = ""
+    task: str = TASKS[0]
+
+    @property
+    def key(self) -> str:
+        """Where it is baked under WORK: the name alone for the default task (as before)."""
+        return self.name if self.task == TASKS[0] else f"{self.name}-{self.task}"
+
+
+def for_task(project: Project, task: str) -> Project:
+    """The project baked for `task` with `--set task=...`, against `<fw>_<task>_ref.py`."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
+    if task == TASKS[0]:
+        return project
+    script, *args = project.reference
+    reference = (script.replace("_ref.py", f"_{task}_ref.py"), *args)
+    # The tabular references keep XLA and jit_compile as variants; torch.compile is not offered.
+    variant = () if project.variant == ("--compile",) else project.variant
+    return Project(
+        project.name, project.framework, reference, (*project.variables, f"task={task}"),
+        variant, project.variant_label if variant else "", task,
+    )  # fmt: skip
 
 
 PROJECTS = {

@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from measure import Pair, Training
+from measure import STEADY_TARGET, Pair, Training
 
 # -- the machine ---------------------------------------------------------------------------------
 
@@ -142,9 +142,21 @@ def render_generation(pairs: Sequence[Pair], profiles: dict[str, str]) -> list[s
     return [*lines, ""]
 
 
+def steady_ratio(row: Training) -> str:
+    """Generated steady-state samples/s over the reference's: `0.95x ok` or `0.80x MISSED`."""
+    reference = median_of(row.reference, "steady_samples_per_s") or median_of(
+        row.reference, "samples_per_s"
+    )
+    if not row.steady or not reference:
+        return "n/a"
+    ratio = row.steady / reference
+    verdict = "ok" if ratio >= STEADY_TARGET else "MISSED"
+    return f"{num(row.steady)} / {num(reference)} = {ratio:.2f}x {verdict}"
+
+
 def training_row(row: Training) -> str:
     if row.error or not row.wall.a:
-        return f"| {row.project} | failed: {row.error or 'no runs'} | | | | | | | |"
+        return f"| {row.project} | {row.task} | failed: {row.error or 'no runs'} |" + " |" * 9
     ratio, target = fmt_ratio(row.wall)
     gen_sps = num(median_of(row.generated, "samples_per_s"))
     ref_sps = num(median_of(row.reference, "samples_per_s"))
@@ -152,9 +164,9 @@ def training_row(row: Training) -> str:
     gen_acc = num(median_of(row.generated, "val_accuracy"), 2)
     ref_acc = num(median_of(row.reference, "val_accuracy"), 2)
     return (
-        f"| {row.project} | {row.wall.median_a:.1f} | {row.wall.median_b:.1f} | {ratio} "
-        f"| {target} | {row.wall.spread} | {gen_sps} | {ref_epoch} / {ref_sps} "
-        f"| {gen_acc} / {ref_acc} |"
+        f"| {row.project} | {row.task} | {row.wall.median_a:.1f} | {row.wall.median_b:.1f} "
+        f"| {ratio} | {target} | {row.wall.spread} | {gen_sps} | {ref_epoch} / {ref_sps} "
+        f"| {steady_ratio(row)} | >= {STEADY_TARGET}x | {gen_acc} / {ref_acc} |"
     )
 
 
@@ -175,7 +187,7 @@ def render_variants(rows: Sequence[Training]) -> list[str]:
         v = row.variant
         assert v is not None
         lines.append(
-            f"| {row.project} | {v.label} | {v.wall_s:.1f} | {num(v.result.get('warmup_s'), 1)} "
+            f"| {row.project} ({row.task}) | {v.label} | {v.wall_s:.1f} | {num(v.result.get('warmup_s'), 1)} "
             f"| {num(v.result.get('samples_per_s'))} | {row.wall.median_b:.1f}, "
             f"{num(median_of(row.reference, 'samples_per_s'))} |"
         )
@@ -183,13 +195,14 @@ def render_variants(rows: Sequence[Training]) -> list[str]:
 
 
 def render_training(rows: Sequence[Training], title: str) -> list[str]:
-    notes = [f"- {r.project}: {note}" for r in rows for note in r.notes]
+    notes = [f"- {r.project} ({r.task}): {note}" for r in rows for note in r.notes]
     return [
         f"## {title}",
         "",
-        "| Project | generated wall s | reference wall s | ratio | target | spread "
-        "| generated samples/s | reference samples/s (epoch / steady) | val accuracy (gen / ref) |",
-        "|---|---:|---:|---:|---|---:|---:|---:|---|",
+        "| Project | Task | generated wall s | reference wall s | ratio | target | spread "
+        "| generated samples/s | reference samples/s (epoch / steady) "
+        "| steady samples/s (gen / ref = ratio) | steady target | val accuracy (gen / ref) |",
+        "|---|---|---:|---:|---:|---|---:|---:|---:|---|---|---|",
         *(training_row(r) for r in rows),
         "",
         "Wall: the whole `<slug> train --set trainer.epochs=1 --set trainer.runs_dir=<tmp>` "
@@ -198,7 +211,10 @@ def render_training(rows: Sequence[Training], title: str) -> list[str]:
         "generator, split and batch; one epoch with validation; no checkpoints or logs). "
         "Generated samples/s is what each project reports: training samples over the epoch's "
         "training time, which includes the first step's tracing or compilation (warm-up); the "
-        "references' `epoch` figure is measured the same way, `steady` leaves out the first step.",
+        "references' `epoch` figure is measured the same way, `steady` leaves out the first step. "
+        "Steady samples/s: the generated project's second epoch in one more 2-epoch run (its "
+        "metrics.csv) against the reference's steady state; target >= 0.9x. The `tabular` task's "
+        "references are `benchmarks/reference/*_tabular_ref.py`.",
         "",
         *notes,
         *([""] if notes else []),

@@ -9,7 +9,7 @@ Every comparison runs its two sides interleaved (A B A B ...) so that load from 
 hits both alike, and reports medians and their ratio. Run it with the repository's virtual
 environment (the one with the frameworks, cookiecutter and scaffold installed).
 
-Importable: `measure_generation(runs)`, `measure_training(runs, projects)`, `render_table(results)`.
+Importable: `measure_generation(runs)`, `measure_training(runs, projects, tasks=...)`, `render_table(results)`.
 
 This file is the command line; the work is in its sibling modules: `measure.py` (paths, targets,
 result types, timing a process), `generation.py`, `training.py` and `report.py` (the machine,
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from generation import measure_generation, profile_generation
-from measure import GPU_PROFILE, PROJECTS, RESULTS, VARIANT_BUDGET_S
+from measure import GPU_PROFILE, PROJECTS, RESULTS, TASKS, VARIANT_BUDGET_S
 from report import machine, render_table, write_results
 from training import cuda_available, measure_training
 
@@ -40,6 +40,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--runs", type=int, help="runs per side (default 10 generation, 3 training)"
     )
     parser.add_argument("--projects", default=",".join(PROJECTS), help="comma-separated subset")
+    parser.add_argument(
+        "--tasks", default=",".join(TASKS), help="comma-separated template tasks to train"
+    )
     parser.add_argument("--fresh", action="store_true", help="re-bake and re-install projects")
     parser.add_argument(
         "--results-dir", type=Path, help=f"write the report here (default {RESULTS}; --quick: none)"
@@ -48,6 +51,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     unknown = set(args.projects.split(",")) - set(PROJECTS)
     if unknown:
         parser.error(f"unknown projects {sorted(unknown)}; choose from {', '.join(PROJECTS)}")
+    unknown = set(args.tasks.split(",")) - set(TASKS)
+    if unknown:
+        parser.error(f"unknown tasks {sorted(unknown)}; choose from {', '.join(TASKS)}")
     if args.runs is not None and args.runs < 1:
         parser.error("--runs must be at least 1")
     return args
@@ -70,6 +76,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         results["training"] = measure_training(
             runs,
             projects,
+            tasks=args.tasks.split(","),
             fresh=args.fresh,
             variants=not args.quick,
             variant_until=start + VARIANT_BUDGET_S,
@@ -78,7 +85,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if cuda_available():
             results["gpu"] = "GPU: CUDA available, see the GPU table"
             results["training_gpu"] = measure_training(
-                runs, projects, variants=False, profile=GPU_PROFILE
+                runs, projects, tasks=args.tasks.split(","), variants=False, profile=GPU_PROFILE
             )
         else:
             results["gpu"] = "GPU: not available (torch.cuda.is_available() is False)"

@@ -1,5 +1,6 @@
 """Training section: each generated project's first epoch against its hand-written reference."""
 
+import csv
 import hashlib
 import math
 import os
@@ -18,6 +19,7 @@ from measure import (
     PROJECTS,
     REFERENCE,
     REPO,
+    TASKS,
     TEMPLATES,
     TRAIN_TARGET,
     TRAIN_TIMEOUT_S,
@@ -27,6 +29,7 @@ from measure import (
     Project,
     Training,
     Variant,
+    for_task,
     interleave,
     last_json,
     log,
@@ -60,7 +63,7 @@ def load_harness() -> Any:
 def prepare(project: Project, fresh: bool) -> Any:
     """Bake the template with `scaffold new` and install it into its own venv, cached by hash."""
     harness = load_harness()
-    home = WORK / project.name
+    home = WORK / project.key
     stamp = home / "stamp"
     fingerprint = template_hash(project.framework)
     if not fresh and stamp.is_file() and stamp.read_text() == fingerprint:
@@ -76,9 +79,9 @@ def prepare(project: Project, fresh: bool) -> Any:
     return env
 
 
-def generated_command(env: Any, out: Path, profile: Profile) -> list[str | Path]:
+def generated_command(env: Any, out: Path, profile: Profile, epochs: int = 1) -> list[str | Path]:
     slug = env.root.name  # the console script is named after the project slug
-    overrides = ["trainer.epochs=1", f"trainer.runs_dir={out}", *profile.overrides]
+    overrides = [f"trainer.epochs={epochs}", f"trainer.runs_dir={out}", *profile.overrides]
     return [env.bin / slug, "train", *(a for o in overrides for a in ("--set", o))]
 
 
@@ -120,6 +123,21 @@ def training_import_profile(project: Project, env: Any, profile: Profile) -> str
     return f"missed: {found}Slowest top-level imports: {slowest_imports(lines, 5)}"
 
 
+def steady_samples_per_s(env: Any, profile: Profile) -> float | None:
+    """The generated project's steady state: one more run of 2 epochs, the second epoch's
+    samples/s (its tracing and compiling are over), from the run's metrics.csv."""
+    with tempfile.TemporaryDirectory(prefix="scaffold-bench-run-") as out:
+        command = generated_command(env, Path(out), profile, epochs=2)
+        _, stdout = run_timed(command, env=env.env(), cwd=env.root, timeout=TRAIN_TIMEOUT_S)
+        for path in sorted(Path(out).rglob("metrics.csv")):
+            with path.open(newline="") as file:
+                rows = [r for r in csv.DictReader(file) if r.get("samples_per_s")]
+            if rows:
+                return float(rows[-1]["samples_per_s"])
+    value = last_json(stdout).get("samples_per_s")
+    return float(value) if value is not None else None
+
+
 def measure_variant(project: Project, profile: Profile) -> Variant:
     """The alternative reference setting, once. A fresh TorchInductor cache makes torch.compile
     pay its full compile time, as a user's first run does (later runs reuse the cache)."""
@@ -135,7 +153,7 @@ def measure_project(
 ) -> Training:
     """Generated vs reference, interleaved; then the reference's variant once, if there is time
     (`variant_until`, a perf_counter deadline; None: no variants)."""
-    row = Training(project.name, Pair(project.name, target=TRAIN_TARGET))
+    row = Training(project.name, Pair(project.name, target=TRAIN_TARGET), task=project.task)
 
     def generated() -> float:
         with tempfile.TemporaryDirectory(prefix="scaffold-bench-run-") as out:
@@ -153,6 +171,7 @@ def measure_project(
         return seconds
 
     interleave(generated, reference, runs, row.wall)
+    row.steady = steady_samples_per_s(env, profile)
     if row.wall.met is False and variant_until is not None:
         row.notes.append(training_import_profile(project, env, profile))
     if project.variant and variant_until is not None:
@@ -167,6 +186,7 @@ def measure_training(
     runs: int,
     projects: Sequence[str] = tuple(PROJECTS),
     *,
+    tasks: Sequence[str] = TASKS,
     fresh: bool = False,
     variants: bool = True,
     variant_until: float = math.inf,
@@ -174,12 +194,13 @@ def measure_training(
 ) -> list[Training]:
     """Each generated project's first epoch against its reference, process start to exit.
 
+    `tasks`: the template tasks to bake each project for (`--set task=...`), task by task.
     `variants`: also time each reference's alternative setting once (torch.compile, XLA), as
     long as `time.perf_counter()` is before `variant_until`."""
     rows = []
-    for name in projects:
-        project = PROJECTS[name]
-        log(f"training ({profile.name}): {name} ({runs} runs each, interleaved)")
+    for task, name in ((t, n) for t in tasks for n in projects):
+        project = for_task(PROJECTS[name], task)
+        log(f"training ({profile.name}): {name}, {task} ({runs} runs each, interleaved)")
         try:
             env = prepare(project, fresh)
             deadline = variant_until if variants else None
@@ -192,7 +213,8 @@ def measure_training(
             subprocess.TimeoutExpired,
         ) as exc:
             log(f"  {name} failed: {exc}")
-            rows.append(Training(name, Pair(name, target=TRAIN_TARGET), error=str(exc)[:300]))
+            failed = Pair(name, target=TRAIN_TARGET)
+            rows.append(Training(name, failed, error=str(exc)[:300], task=task))
     return rows
 
 

@@ -18,10 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
-def parse_args(argv: Sequence[str] | None = None, **extra: dict) -> argparse.Namespace:
+def parse_args(
+    argv: Sequence[str] | None = None, batch_size: int = 64, **extra: dict
+) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--num-samples", type=int, default=2000)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=batch_size)
     parser.add_argument("--seed", type=int, default=0)
     for flag, options in extra.items():
         parser.add_argument(flag, **options)
@@ -45,6 +47,7 @@ class StepClock:
         steady = (self.marks[-1] - self.marks[0]) / max(steps - 1, 1)
         return {
             "samples_per_s": round(self.batch_size / steady, 1),
+            "steady_samples_per_s": round(self.batch_size / steady, 1),
             "seconds": round(seconds, 3),
             "epoch_samples_per_s": round(steps * self.batch_size / seconds, 1),
             "warmup_s": round(self.marks[0] - self.start, 3),
