@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
+import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,18 @@ def isolated_home(
     monkeypatch.setenv("SCAFFOLD_ACCELERATOR", "cpu")
     monkeypatch.delenv("SCAFFOLD_TEMPLATES", raising=False)
     return home
+
+
+@pytest.fixture(scope="module", autouse=True)
+def discard_venvs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Delete the virtual environments a test module made once the module is done: the suite
+    installs a dozen generated projects with their frameworks, a few GB each, and a CI disk holds
+    only some of them at once. The projects and their runs stay for a failure's post-mortem."""
+    yield
+    for root, dirs, files in os.walk(tmp_path_factory.getbasetemp()):
+        if "pyvenv.cfg" in files:
+            shutil.rmtree(root, ignore_errors=True)
+            dirs.clear()
 
 
 @dataclass
