@@ -19,7 +19,17 @@ TASKS = {
     ),
     "text-classification": (
         "text_classifier",
-        ["task_config", "corpus", "tokenizer", "scores", "data", "model", "task", "predict"],
+        [
+            "task_config",
+            "corpus",
+            "tokenizer",
+            "scores",
+            "data",
+            "model",
+            "task",
+            "predict",
+            "pretrained",
+        ],
     ),
     "tabular": (
         "tabular_model",

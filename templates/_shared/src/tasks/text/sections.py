@@ -25,6 +25,12 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
+{% if pretrained_from is defined %}
+    # Empty: an encoder from scratch. Else a pretrained encoder to fine-tune, a local directory
+    # or a hub id, with its own tokenizer (data.vocab_size and the sizes below go unused).
+    # {{ pretrained_from }}
+    pretrained: str = ""
+{% endif %}
     dim: Annotated[int, Range(ge=1)] = 64
     heads: Annotated[int, Range(ge=1)] = 4
     layers: Annotated[int, Range(ge=1)] = 2

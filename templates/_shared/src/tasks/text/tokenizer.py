@@ -8,6 +8,8 @@ vocabulary in every process (huggingface/tokenizers#1794): two ranks, or a run a
 would not agree. Here it is every character (as a word start and as a `##` continuation), then
 whole words by frequency, ties alphabetical; a word outside it is spelled in pieces, so no
 character seen in training becomes [UNK]. Id 0 is padding: the models build their masks from it.
+A pretrained model's own tokenizer is wrapped as it is, its padding id kept in its padding
+settings.
 """
 
 from __future__ import annotations
@@ -29,10 +31,18 @@ CONTINUE = "##"
 class TextTokenizer:
     """Texts to padded id arrays: the one place the project turns words into numbers."""
 
-    def __init__(self, tokenizer: Tokenizer) -> None:
-        if tokenizer.token_to_id(PAD) != PAD_ID:
+    def __init__(self, tokenizer: Tokenizer, pad: str | None = None) -> None:
+        """`pad`: a pretrained tokenizer's own padding token; it is kept in the tokenizer's
+        padding settings, so that its file says which id the model masks."""
+        if pad is not None:
+            pad_id = tokenizer.token_to_id(pad)
+            if pad_id is None:
+                raise ConfigError(f"the tokenizer has no id for its padding token {pad!r}")
+            tokenizer.enable_padding(pad_id=pad_id, pad_token=pad)
+        elif tokenizer.padding is None and tokenizer.token_to_id(PAD) != PAD_ID:
             raise ConfigError(f"the tokenizer must map {PAD} to id {PAD_ID}")
         self._tokenizer = tokenizer
+        self.pad_id = tokenizer.padding["pad_id"] if tokenizer.padding else PAD_ID
 
     @classmethod
     def train(cls, texts: list[str], vocab_size: int) -> TextTokenizer:
@@ -79,10 +89,12 @@ class TextTokenizer:
 
     def encode(self, texts: list[str], max_length: int) -> np.ndarray:
         """int32 ids of shape (len(texts), L): each text cut to `max_length` tokens, then padded
-        with PAD_ID to the longest of them, so short sets make short arrays."""
+        with the padding id to the longest of them, so short sets make short arrays."""
         encodings = self._tokenizer.encode_batch(list(texts))
-        ids = [e.ids[:max_length] or [self._tokenizer.token_to_id(UNK)] for e in encodings]
-        out = np.full((len(ids), max(map(len, ids), default=1)), PAD_ID, np.int32)
+        # An empty text still gets one token: a row that is all padding would mask everything.
+        empty = [self._tokenizer.token_to_id(UNK) or self.pad_id]
+        ids = [e.ids[: min(sum(e.attention_mask), max_length)] or empty for e in encodings]
+        out = np.full((len(ids), max(map(len, ids), default=1)), self.pad_id, np.int32)
         for row, sequence in enumerate(ids):
             out[row, : len(sequence)] = sequence
         return out

@@ -44,7 +44,7 @@ def evaluate(config: Config, run: Path, checkpoint: Path | None = None) -> dict[
     path = Path(checkpoint or run / BEST)
     state = load_checkpoint(path)
     device = select_device(config.trainer.device, Distributed())
-    loaders = build_loaders(config.data, config.trainer.seed, device)
+    loaders = build_loaders(config, device)
     task = Task.from_loaders(loaders)
     task.check_state(state, path)
     model = model_from_checkpoint(state, device)

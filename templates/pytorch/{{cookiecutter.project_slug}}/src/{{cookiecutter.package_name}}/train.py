@@ -65,7 +65,7 @@ def start(config: Config, ctx: Distributed, device: torch.device, resume: Path |
     # Ranks differ in dropout; weights still start equal, DDP copies rank 0's at wrapping.
     seed_everything(cfg.seed + ctx.rank, cfg.deterministic)
     precision = select_precision(cfg.mixed_precision, device)
-    loaders = build_loaders(config.data, cfg.seed, device, ctx)  # bad data fails before a run
+    loaders = build_loaders(config, device, ctx)  # bad data fails before a run
     task = Task.from_loaders(loaders)
     task.resolve(config)  # what the data decided is saved with the run
     run = resume or new_run(config, ctx)

@@ -7,6 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
+from {{ cookiecutter.package_name }}.config import Config
 from {{ cookiecutter.package_name }}.config_io import ConfigError
 from {{ cookiecutter.package_name }}.data import build_loaders, split
 from {{ cookiecutter.package_name }}.sources import load_source, synthetic_arrays
@@ -35,7 +36,7 @@ def test_split_is_disjoint_and_repeatable() -> None:
 
 def test_loaders_reshuffle_per_epoch_and_resume_mid_epoch() -> None:
     cfg = DataConfig(num_samples=64, batch_size=8)
-    loaders = build_loaders(cfg, 0, torch.device("cpu"))
+    loaders = build_loaders(Config(data=cfg), torch.device("cpu"))
 
     def labels(number: int, start: int = 0) -> list[list[int]]:
         loaders.set_epoch(number, start)

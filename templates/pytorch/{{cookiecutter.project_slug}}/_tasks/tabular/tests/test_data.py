@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
+from {{ cookiecutter.package_name }}.config import Config
 from {{ cookiecutter.package_name }}.config_io import ConfigError
 from {{ cookiecutter.package_name }}.data import build_loaders, load_table
 from {{ cookiecutter.package_name }}.distributed import Distributed
@@ -53,7 +54,8 @@ def test_unusable_tables_are_refused_naming_the_problem(tmp_path: Path) -> None:
 
 
 def test_batches_reshuffle_per_epoch_and_resume_mid_epoch() -> None:
-    loaders = build_loaders(DataConfig(num_samples=80, batch_size=8), 0, torch.device("cpu"))
+    config = Config(data=DataConfig(num_samples=80, batch_size=8))
+    loaders = build_loaders(config, torch.device("cpu"))
 
     def labels(number: int, start: int = 0) -> list[list[int]]:
         loaders.set_epoch(number, start)
@@ -67,10 +69,10 @@ def test_batches_reshuffle_per_epoch_and_resume_mid_epoch() -> None:
 
 
 def test_ranks_score_disjoint_slices_of_the_held_out_rows() -> None:
-    cfg = DataConfig(num_samples=101, batch_size=4)
-    whole = build_loaders(cfg, 0, torch.device("cpu")).val.tensors[0]
+    cfg = Config(data=DataConfig(num_samples=101, batch_size=4))
+    whole = build_loaders(cfg, torch.device("cpu")).val.tensors[0]
     slices = [
-        build_loaders(cfg, 0, torch.device("cpu"), Distributed(r, r, 2)).val.tensors[0]
+        build_loaders(cfg, torch.device("cpu"), Distributed(r, r, 2)).val.tensors[0]
         for r in range(2)
     ]
     assert len(slices[0]) + len(slices[1]) == len(whole)

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from {{ cookiecutter.package_name }}.config import Config
 from {{ cookiecutter.package_name }}.config_io import ConfigError
 from {{ cookiecutter.package_name }}.data import build_loaders
 from {{ cookiecutter.package_name }}.distributed import Distributed
@@ -13,7 +14,8 @@ from {{ cookiecutter.package_name }}.tokenizer import PAD_ID
 
 
 def test_batches_are_cut_to_their_longest_text_and_resume_mid_epoch() -> None:
-    loaders = build_loaders(DataConfig(num_samples=80, batch_size=8), 0, torch.device("cpu"))
+    config = Config(data=DataConfig(num_samples=80, batch_size=8))
+    loaders = build_loaders(config, torch.device("cpu"))
     loaders.set_epoch(0)
     for ids, labels in loaders.train:
         assert ids.dtype == torch.int64 and len(ids) == len(labels) == 8
@@ -27,10 +29,10 @@ def test_batches_are_cut_to_their_longest_text_and_resume_mid_epoch() -> None:
 
 
 def test_ranks_score_disjoint_slices_of_the_held_out_texts() -> None:
-    cfg = DataConfig(num_samples=101, batch_size=4)
-    whole = build_loaders(cfg, 0, torch.device("cpu")).val.tensors[1]
+    cfg = Config(data=DataConfig(num_samples=101, batch_size=4))
+    whole = build_loaders(cfg, torch.device("cpu")).val.tensors[1]
     slices = [
-        build_loaders(cfg, 0, torch.device("cpu"), Distributed(r, r, 2)).val.tensors[1]
+        build_loaders(cfg, torch.device("cpu"), Distributed(r, r, 2)).val.tensors[1]
         for r in range(2)
     ]
     torch.testing.assert_close(slices[0], whole[0::2])
@@ -41,4 +43,4 @@ def test_a_csv_without_the_text_column_names_the_setting(tmp_path: Path) -> None
     path = tmp_path / "t.csv"
     path.write_text("body,label\nhello,a\nbye,b\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"data\.text_column"):
-        build_loaders(DataConfig(source=str(path)), 0, torch.device("cpu"))
+        build_loaders(Config(data=DataConfig(source=str(path))), torch.device("cpu"))

@@ -13,7 +13,7 @@ def test_padding_does_not_change_a_texts_logits() -> None:
     torch.manual_seed(0)
     texts = ["the film was not good", "a"]
     tokenizer = TextTokenizer.train(texts * 3, vocab_size=50)
-    model = build_model(Config(), tokenizer.vocab_size, 3).eval()
+    model = build_model(Config(), tokenizer, 3).eval()
     short = encode(tokenizer, texts[:1], 64)
     padded = encode(tokenizer, texts, 64)[:1]  # the same text, padded for the shorter one... and
     longer = torch.nn.functional.pad(short, (0, 9))  # to a length nothing else needs
@@ -26,7 +26,7 @@ def test_one_step_lowers_the_loss_on_a_fixed_batch() -> None:
     torch.manual_seed(0)
     config = Config()
     config.model.dropout = 0.0
-    loaders = build_loaders(config.data, 0, torch.device("cpu"))
+    loaders = build_loaders(config, torch.device("cpu"))
     task = Task.from_loaders(loaders)
     model = task.build_model(config).train()
     loaders.set_epoch(0)

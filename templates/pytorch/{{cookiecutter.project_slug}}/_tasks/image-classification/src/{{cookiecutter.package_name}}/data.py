@@ -10,9 +10,9 @@ import torch
 from torch.utils.data import DataLoader, Dataset, Subset
 
 from .batches import EpochBatches
+from .config import Config
 from .distributed import Distributed
 from .sources import load_source
-from .task_config import DataConfig
 
 
 def split(dataset: Dataset, val_fraction: float, seed: int) -> tuple[Subset, Subset]:
@@ -48,10 +48,8 @@ class Loaders:
         self.train.generator.manual_seed(int(worker_seed))
 
 
-def build_loaders(
-    cfg: DataConfig, seed: int, device: torch.device, ctx: Distributed | None = None
-) -> Loaders:
-    ctx = ctx or Distributed()
+def build_loaders(config: Config, device: torch.device, ctx: Distributed | None = None) -> Loaders:
+    ctx, cfg, seed = ctx or Distributed(), config.data, config.trainer.seed
     source = load_source(cfg, seed)
     train_set, val_set = split(source.dataset, cfg.val_fraction, seed)
     common = {

@@ -10,6 +10,7 @@ import pandas as pd
 import torch
 
 from .batches import EpochBatches
+from .config import Config
 from .distributed import Distributed
 from .table import Preprocessing, Split, load_split
 from .task_config import DataConfig
@@ -68,10 +69,8 @@ class Loaders:
         self.batches.set_epoch(epoch, start)
 
 
-def build_loaders(
-    cfg: DataConfig, seed: int, device: torch.device, ctx: Distributed | None = None
-) -> Loaders:
-    ctx = ctx or Distributed()
+def build_loaders(config: Config, device: torch.device, ctx: Distributed | None = None) -> Loaders:
+    ctx, cfg, seed = ctx or Distributed(), config.data, config.trainer.seed
     table = load_table(cfg, seed)
     batches = EpochBatches(len(table.train), cfg.batch_size, seed, ctx)
     # A table fits in device memory: copied there once, not once per batch.

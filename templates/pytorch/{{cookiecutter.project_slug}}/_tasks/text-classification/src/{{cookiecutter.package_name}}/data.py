@@ -11,8 +11,10 @@ import numpy as np
 import torch
 
 from .batches import EpochBatches
+from .config import Config
 from .corpus import Corpus, load_corpus
 from .distributed import Distributed
+from .pretrained import pretrained_tokenizer
 from .task_config import DataConfig
 from .tokenizer import PAD_ID, TextTokenizer
 
@@ -89,13 +91,15 @@ class Loaders:
         self.batches.set_epoch(epoch, start)
 
 
-def build_loaders(
-    cfg: DataConfig, seed: int, device: torch.device, ctx: Distributed | None = None
-) -> Loaders:
-    ctx = ctx or Distributed()
+def build_loaders(config: Config, device: torch.device, ctx: Distributed | None = None) -> Loaders:
+    ctx, cfg, seed = ctx or Distributed(), config.data, config.trainer.seed
     corpus = load_texts(cfg, seed)
-    # Trained on the training texts only, the same on every rank.
-    tokenizer = TextTokenizer.train(corpus.train_texts, cfg.vocab_size)
+    pretrained = config.model.pretrained
+    # Trained on the training texts only, the same on every rank; or the pretrained model's own.
+    if pretrained:
+        tokenizer = pretrained_tokenizer(pretrained)
+    else:
+        tokenizer = TextTokenizer.train(corpus.train_texts, cfg.vocab_size)
     batches = EpochBatches(len(corpus.train_texts), cfg.batch_size, seed, ctx)
     train_tensors = to_tensors(
         tokenizer, corpus.train_texts, corpus.train_labels, cfg.max_length, device

@@ -1,6 +1,7 @@
 """A small pre-norm Transformer encoder from scratch: token and learned position embeddings,
 blocks on `F.scaled_dot_product_attention` with padding masked out, a mean over the real tokens,
-and a linear head. Padding a text further never changes its logits."""
+and a linear head. Padding a text further never changes its logits. With `model.pretrained` the
+encoder is a pretrained one instead (`pretrained.py`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from torch import Tensor, nn
 
 from .config import Config
 from .config_io import from_dict
+from .pretrained import from_architecture, from_pretrained
 from .tokenizer import PAD_ID, TextTokenizer
 
 
@@ -73,10 +75,13 @@ class TextEncoder(nn.Module):
         return self.head(pooled)
 
 
-def build_model(config: Config, vocab_size: int, num_classes: int) -> TextEncoder:
+def build_model(config: Config, tokenizer: TextTokenizer, num_classes: int) -> nn.Module:
+    """The encoder `model` describes: from scratch, or `model.pretrained` with a new head."""
     m = config.model
+    if m.pretrained:
+        return from_pretrained(m.pretrained, num_classes, config.data.max_length, tokenizer)
     return TextEncoder(
-        vocab_size,
+        tokenizer.vocab_size,
         num_classes,
         max_length=config.data.max_length,
         dim=m.dim,
@@ -89,11 +94,14 @@ def build_model(config: Config, vocab_size: int, num_classes: int) -> TextEncode
 
 def model_from_checkpoint(
     checkpoint: dict[str, Any], device: torch.device | str = "cpu"
-) -> TextEncoder:
-    """The model a checkpoint was trained with (its own saved config, tokenizer and classes),
-    in eval mode."""
-    config = from_dict(Config, checkpoint["config"])
-    vocab_size = TextTokenizer.from_str(checkpoint["tokenizer"]).vocab_size
-    model = build_model(config, vocab_size, len(checkpoint["classes"]))
+) -> nn.Module:
+    """The model a checkpoint was trained with (its own saved config, tokenizer and classes,
+    and a pretrained encoder's architecture), in eval mode, without the pretrained files."""
+    tokenizer = TextTokenizer.from_str(checkpoint["tokenizer"])
+    if "architecture" in checkpoint:
+        model = from_architecture(checkpoint["architecture"], tokenizer)
+    else:
+        config = from_dict(Config, checkpoint["config"])
+        model = build_model(config, tokenizer, len(checkpoint["classes"]))
     model.load_state_dict(checkpoint["model"])
     return model.to(device).eval()

@@ -18,6 +18,7 @@ from .corpus import Corpus
 from .data import Loaders, encode, load_texts
 from .distributed import Distributed
 from .model import build_model
+from .pretrained import PretrainedClassifier
 from .scores import EPOCH_METRICS, majority_baseline, score
 from .tokenizer import TOKENIZER, TextTokenizer
 
@@ -54,6 +55,7 @@ class Task:
     tokenizer: TextTokenizer
     classes: list[str]
     corpus: Corpus | None = None  # the training and held-out texts, where they were loaded
+    architecture: dict[str, Any] | None = None  # a pretrained encoder's, once it is built
 
     input_names: ClassVar[list[str]] = ["token_ids"]
     output_name: ClassVar[str] = "logits"
@@ -66,7 +68,8 @@ class Task:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Task:
-        return cls(TextTokenizer.from_str(state["tokenizer"]), list(state["classes"]))
+        tokenizer = TextTokenizer.from_str(state["tokenizer"])
+        return cls(tokenizer, list(state["classes"]), architecture=state.get("architecture"))
 
     @classmethod
     def from_export(cls, export_dir: Path) -> Task:
@@ -81,7 +84,10 @@ class Task:
         """Nothing for the data to decide: the tokenizer and classes travel in the state."""
 
     def build_model(self, config: Config) -> nn.Module:
-        return build_model(config, self.tokenizer.vocab_size, len(self.classes))
+        model = build_model(config, self.tokenizer, len(self.classes))
+        if isinstance(model, PretrainedClassifier):
+            self.architecture = model.architecture
+        return model
 
     def loss(self, outputs: Tensor, labels: Tensor) -> Tensor:
         return F.cross_entropy(outputs, labels)
@@ -91,7 +97,10 @@ class Task:
 
     def state(self) -> dict[str, Any]:
         """What every checkpoint records about the task."""
-        return {"tokenizer": self.tokenizer.to_str(), "classes": self.classes}
+        state: dict[str, Any] = {"tokenizer": self.tokenizer.to_str(), "classes": self.classes}
+        if self.architecture is not None:
+            state["architecture"] = self.architecture
+        return state
 
     def check_state(self, state: dict[str, Any], where: Path) -> None:
         if state["classes"] != self.classes or state["tokenizer"] != self.tokenizer.to_str():

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .config_io import Annotated, ConfigError, NonEmpty, Range
 
 {% set batch_note = "per process under torchrun" %}
+{% set pretrained_from = "Read with Hugging Face `transformers`: the `pretrained` extra." %}
 {% include "src/tasks/text/sections.py" %}
 
 
