@@ -134,11 +134,22 @@ def test_jsonl_and_a_folder_of_classes_train(env: ProjectEnv) -> None:
         assert result["num_classes"] == 3 and result["epochs_completed"] == 1, source
 
 
-def test_a_file_without_the_text_column_is_one_line(env: ProjectEnv) -> None:
-    result = env.run(COMMAND, "train", *CSV, "--set", "data.text_column=review", check=False)
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [
+        ("data.text_column=review", "data.text_column"),
+        ("model.pretrained=./no-such-model", "model.pretrained"),
+    ],
+)
+def test_a_bad_column_or_pretrained_model_is_one_line(
+    env: ProjectEnv, setting: str, key: str
+) -> None:
+    runs = sorted((env.root / "runs").glob("*")) if (env.root / "runs").is_dir() else []
+    result = env.run(COMMAND, "train", *CSV, "--set", setting, check=False)
     assert result.returncode != 0 and result.stdout == ""
     line = one_line(result.stderr)
-    assert line.startswith(f"{COMMAND}: ") and "data.text_column" in line, line
+    assert line.startswith(f"{COMMAND}: ") and key in line, line
+    assert sorted((env.root / "runs").glob("*")) == runs  # no run directory for a failed start
 
 
 @pytest.fixture(scope="module")
