@@ -24,7 +24,7 @@ WORK = BENCH / ".work"  # baked and installed projects, kept between runs (git-i
 BIN = Path(sys.executable).parent  # console scripts of the environment running this file
 TRAIN_TIMEOUT_S = 600
 # Alternative reference settings (torch.compile, XLA) are timed only while the whole run is
-# younger than this, so that a full run stays under 10 minutes on a slow, busy machine.
+# younger than this, so that they do not stretch a full run on a slow, busy machine.
 VARIANT_BUDGET_S = 420
 
 HELP_TARGET = 0.5  # scaffold --help at most half of cookiecutter --help
@@ -32,8 +32,10 @@ NEW_TARGET = 1.1  # scaffold new at most 10 % slower than plain cookiecutter
 TRAIN_TARGET = 1.3  # a generated project's first epoch within 1.3x of the hand-written reference
 STEADY_TARGET = 0.9  # its steady-state samples/s at least 0.9x the reference's
 # The tasks the training section bakes each project for (`--set task=...`); the first is the
-# template's default task, the one the `<fw>_ref.py` references train.
-TASKS = ("image-classification", "tabular")
+# template's default task, the one the `<fw>_ref.py` references train. Every other task names
+# its references `<fw>_<suffix>_ref.py`, the suffix a short name for the task.
+REFERENCE_SUFFIX = {"tabular": "tabular", "text-classification": "text"}
+TASKS = ("image-classification", *REFERENCE_SUFFIX)
 
 
 # -- measurements --------------------------------------------------------------------------------
@@ -113,14 +115,14 @@ class Project:
 
 
 def for_task(project: Project, task: str) -> Project:
-    """The project baked for `task` with `--set task=...`, against `<fw>_<task>_ref.py`."""
+    """The project baked for `task` with `--set task=...`, against `<fw>_<suffix>_ref.py`."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; choose from {', '.join(TASKS)}")
     if task == TASKS[0]:
         return project
     script, *args = project.reference
-    reference = (script.replace("_ref.py", f"_{task}_ref.py"), *args)
-    # The tabular references keep XLA and jit_compile as variants; torch.compile is not offered.
+    reference = (script.replace("_ref.py", f"_{REFERENCE_SUFFIX[task]}_ref.py"), *args)
+    # These references keep XLA and jit_compile as variants; torch.compile is not offered.
     variant = () if project.variant == ("--compile",) else project.variant
     return Project(
         project.name, project.framework, reference, (*project.variables, f"task={task}"),

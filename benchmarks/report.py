@@ -214,7 +214,8 @@ def render_training(rows: Sequence[Training], title: str) -> list[str]:
         "references' `epoch` figure is measured the same way, `steady` leaves out the first step. "
         "Steady samples/s: the generated project's second epoch in one more 2-epoch run (its "
         "metrics.csv) against the reference's steady state; target >= 0.9x. The `tabular` task's "
-        "references are `benchmarks/reference/*_tabular_ref.py`.",
+        "references are `benchmarks/reference/*_tabular_ref.py`, the `text-classification` "
+        "task's `benchmarks/reference/*_text_ref.py`.",
         "",
         *notes,
         *([""] if notes else []),

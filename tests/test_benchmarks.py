@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCH))
 
@@ -41,8 +43,8 @@ def test_command_line_quick_run_writes_its_table(tmp_path: Path) -> None:
     assert written, "the table is written where --results-dir says"
 
 
-def test_tasks_choose_what_is_baked_and_which_reference_runs(monkeypatch) -> None:
-    """`--tasks tabular` must reach the bake (`--set task=tabular`) and the reference script."""
+def record_projects(monkeypatch) -> list:
+    """The projects `measure_training` would measure, each answered with a made-up row."""
     import measure
     import training
 
@@ -63,24 +65,68 @@ def test_tasks_choose_what_is_baked_and_which_reference_runs(monkeypatch) -> Non
     monkeypatch.setattr(training, "measure_project", fake_measure)
     monkeypatch.setattr(run, "measure_training", training.measure_training)
     monkeypatch.setattr(run, "cuda_available", lambda: False)
-    args = run.parse_args(["--quick", "--only", "training", "--tasks", "tabular",
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("task", "suffix"), [("tabular", "_tabular_ref.py"), ("text-classification", "_text_ref.py")]
+)
+def test_tasks_choose_what_is_baked_and_which_reference_runs(monkeypatch, task, suffix) -> None:
+    """`--tasks <task>` must reach the bake (`--set task=<task>`) and the reference script."""
+    import measure
+
+    seen = record_projects(monkeypatch)
+    args = run.parse_args(["--quick", "--only", "training", "--tasks", task,
                            "--projects", "pytorch,keras-jax"])  # fmt: skip
     results = run.run(args)
-    assert [(p.name, p.task) for p in seen] == [("pytorch", "tabular"), ("keras-jax", "tabular")]
+    assert [(p.name, p.task) for p in seen] == [("pytorch", task), ("keras-jax", task)]
     for project in seen:
-        assert f"task={project.task}" in project.variables
-        assert project.key.endswith("-tabular")  # baked apart from the image project
+        assert f"task={task}" in project.variables
+        assert project.key.endswith(f"-{task}")  # baked apart from the image project
         script = project.reference[0]
-        assert script.endswith("_tabular_ref.py") and (measure.REFERENCE / script).is_file()
+        assert script.endswith(suffix) and (measure.REFERENCE / script).is_file()
     assert seen[1].reference[1:] == ("--backend", "jax")
     table = run.render_table(results)
-    assert "| Task |" in table and "| pytorch | tabular |" in table
+    assert "| Task |" in table and f"| pytorch | {task} |" in table
     assert "950 / 1,000 = 0.95x ok" in table and ">= 0.9x" in table
 
-    seen.clear()
+
+def test_every_task_is_trained_by_default_against_its_own_reference(monkeypatch) -> None:
+    import measure
+    import training
+
+    seen = record_projects(monkeypatch)
     training.measure_training(1, ["tensorflow"], variants=False)
     assert [p.task for p in seen] == list(measure.TASKS)
-    assert seen[0].reference == ("tensorflow_ref.py",) and "task=tabular" not in seen[0].variables
+    assert [p.reference[0] for p in seen] == [
+        "tensorflow_ref.py", "tensorflow_tabular_ref.py", "tensorflow_text_ref.py",
+    ]  # fmt: skip
+    assert not any(v.startswith("task=") for v in seen[0].variables)  # the default task
+
+
+# Keras on torch: the backend that starts fastest (no TensorFlow import, no XLA compile).
+@pytest.mark.parametrize(
+    "script",
+    [
+        ("pytorch_text_ref.py",),
+        ("tensorflow_text_ref.py",),
+        ("keras_text_ref.py", "--backend", "torch"),
+    ],
+    ids=["pytorch", "tensorflow", "keras-torch"],
+)
+def test_text_reference_trains_a_few_steps(script: tuple[str, ...]) -> None:
+    """A few seconds each: 160 texts, 4 steps of 32 and the validation pass."""
+    import measure
+    import training
+
+    command = [sys.executable, measure.REFERENCE / script[0], *script[1:], "--num-samples", "160"]
+    _, stdout = measure.run_timed(
+        command, env=training.reference_env(), cwd=measure.REPO, timeout=180
+    )
+    result = measure.last_json(stdout)
+    assert result["steps"] == 4
+    assert result["samples_per_s"] > 0 and result["epoch_samples_per_s"] > 0
+    assert 0.0 <= result["val_accuracy"] <= 1.0
 
 
 def test_unknown_task_is_refused() -> None:

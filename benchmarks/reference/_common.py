@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,18 @@ class StepClock:
             "steps": steps,
             **extra,
         }
+
+
+def warmup_cosine(total: int, warmup_fraction: float = 0.05):
+    """The templates' default schedule as a LambdaLR factor: linear warm-up, then cosine to 0."""
+    warmup = max(1, round(total * warmup_fraction))
+
+    def factor(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return 0.5 * (1.0 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
+
+    return factor
 
 
 def emit(result: dict[str, object]) -> None:

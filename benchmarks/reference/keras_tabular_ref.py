@@ -11,21 +11,13 @@ imports TensorFlow.
 
 from __future__ import annotations
 
-import os
-import random
 import sys
-import time
 
-# Keras reads KERAS_BACKEND once, when it is imported: set it from --backend before `import keras`.
-os.environ["KERAS_BACKEND"] = (
-    sys.argv[sys.argv.index("--backend") + 1] if "--backend" in sys.argv[:-1] else "tensorflow"
-)
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
+import _keras  # noqa: F401  (first: it picks the backend before `import keras`)
 import _tabular
 import keras
 import numpy as np
-from _common import StepClock, emit, parse_args
+from _keras import fit_one_epoch, start
 from keras import layers
 
 
@@ -55,84 +47,11 @@ def build_model(prep, seed: int) -> keras.Model:
     return keras.Model([numeric, categorical], layers.Dense(prep.num_outputs, dtype="float32")(x))
 
 
-class Clock(keras.callbacks.Callback):
-    def __init__(self, batch_size: int) -> None:
-        super().__init__()
-        self.clock = StepClock(batch_size)
-
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self.clock.start = time.perf_counter()
-
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self.clock.step_done()
-
-
-def seed_everything(seed: int, backend: str) -> None:
-    """`keras.utils.set_random_seed` would import TensorFlow (2+ s) on every backend."""
-    random.seed(seed)  # Keras draws its default layer seeds from here
-    np.random.seed(seed)
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        tf.random.set_seed(seed)
-    elif backend == "torch":
-        import torch
-
-        torch.manual_seed(seed)
-
-
-def on_gpu(backend: str) -> bool:
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        return bool(tf.config.list_physical_devices("GPU"))
-    if backend == "jax":
-        import jax
-
-        return jax.default_backend() == "gpu"
-    import torch
-
-    return torch.cuda.is_available()
-
-
 def main() -> None:
-    backend = keras.backend.backend()
-    backends = ("tensorflow", "jax", "torch")
-    args = parse_args(
-        **{
-            "--backend": {"choices": backends, "default": "tensorflow"},
-            "--jit-compile": {"choices": ("true", "false"), "default": None},
-        }
-    )
-    gpu = on_gpu(backend)
-    jit = args.jit_compile == "true" if args.jit_compile else backend == "jax" or gpu
-    if gpu:
-        keras.mixed_precision.set_dtype_policy("mixed_bfloat16")
-    seed_everything(args.seed, backend)
+    args, backend, gpu, jit = start()
     prep, (xn, xc, y), (vn, vc, vy) = _tabular.load(args.num_samples, args.seed)
-    x, x_val = [xn, xc.astype("int32")], [vn, vc.astype("int32")]
-    y_val = vy
-    model = build_model(prep, args.seed)
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-3),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        metrics=["accuracy"],
-        jit_compile=jit,
-    )
-    clock = Clock(args.batch_size)
-    history = model.fit(
-        x,
-        y,
-        batch_size=args.batch_size,
-        epochs=1,
-        validation_data=(x_val, y_val),
-        shuffle=True,
-        verbose=0,
-        callbacks=[clock],
-    )
-    accuracy = round(float(history.history["val_accuracy"][-1]), 4)
-    device = "gpu" if gpu else "cpu"
-    emit(clock.clock.report(val_accuracy=accuracy, backend=backend, jit_compile=jit, device=device))
+    train, val = ([xn, xc.astype("int32")], y), ([vn, vc.astype("int32")], vy)
+    fit_one_epoch(build_model(prep, args.seed), train, val, args.batch_size, backend, gpu, jit)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
-from _common import StepClock, emit, parse_args
+from _common import StepClock, emit, parse_args, warmup_cosine
 from torch import nn
 
 
@@ -58,17 +58,6 @@ class ConvNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features((x - 0.5) / 0.5))
-
-
-def warmup_cosine(total: int, warmup_fraction: float = 0.05):
-    warmup = max(1, round(total * warmup_fraction))
-
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return 0.5 * (1.0 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
-
-    return factor
 
 
 def main() -> None:

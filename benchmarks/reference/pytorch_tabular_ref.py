@@ -15,7 +15,7 @@ import math
 import _tabular
 import torch
 import torch.nn.functional as F
-from _common import StepClock, emit, parse_args
+from _common import StepClock, emit, parse_args, warmup_cosine
 from torch import nn
 
 
@@ -39,17 +39,6 @@ class TabularNet(nn.Module):
         parts = [torch.where(missing, 0.0, (numeric - self.means) / self.stds), missing.float()]
         parts += [embed(categorical[:, i]) for i, embed in enumerate(self.embeddings)]
         return self.mlp(torch.cat(parts, dim=1))
-
-
-def warmup_cosine(total: int, warmup_fraction: float = 0.05):
-    warmup = max(1, round(total * warmup_fraction))
-
-    def factor(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return 0.5 * (1.0 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
-
-    return factor
 
 
 def main() -> None:
