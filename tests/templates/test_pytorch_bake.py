@@ -29,11 +29,23 @@ TASKS = {
             "task",
             "predict",
             "pretrained",
+            "tensor_batches",
+            "gathered",
         ],
     ),
     "tabular": (
         "tabular_model",
-        ["task_config", "table", "scores", "data", "model", "task", "predict"],
+        [
+            "task_config",
+            "table",
+            "scores",
+            "data",
+            "model",
+            "task",
+            "predict",
+            "tensor_batches",
+            "gathered",
+        ],
     ),
 }
 

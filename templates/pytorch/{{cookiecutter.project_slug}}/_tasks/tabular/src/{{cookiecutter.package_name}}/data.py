@@ -3,7 +3,6 @@ order: the whole table sits in (device) memory, so a batch is one indexing opera
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -14,6 +13,7 @@ from .config import Config
 from .distributed import Distributed
 from .table import Preprocessing, Split, load_split
 from .task_config import DataConfig
+from .tensor_batches import TensorBatches
 
 
 def load_table(cfg: DataConfig, seed: int) -> Split:
@@ -33,29 +33,6 @@ def to_tensors(
     """The model's inputs (raw numbers with NaN, category ids) and the labels of `frame`."""
     arrays = (prep.numeric_values(frame), prep.category_ids(frame), prep.labels(frame))
     return tuple(torch.from_numpy(a).to(device) for a in arrays)
-
-
-class TensorBatches:
-    """Rows gathered by index a batch at a time: in `order` (training), else in turn."""
-
-    def __init__(
-        self, tensors: tuple[torch.Tensor, ...], batch_size: int, order: EpochBatches | None = None
-    ) -> None:
-        self.tensors, self.batch_size, self.order = tensors, batch_size, order
-
-    def __len__(self) -> int:
-        if self.order is not None:
-            return len(self.order)
-        return -(-len(self.tensors[0]) // self.batch_size)
-
-    def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
-        if self.order is None:
-            for first in range(0, len(self.tensors[0]), self.batch_size):
-                yield tuple(t[first : first + self.batch_size] for t in self.tensors)
-            return
-        for indices in self.order:
-            index = torch.as_tensor(indices, device=self.tensors[0].device)
-            yield tuple(t[index] for t in self.tensors)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from .config import Config
 from .config_io import ConfigError
 from .data import Loaders, load_table
 from .distributed import Distributed
+from .gathered import GatheredOutputs
 from .model import build_model
 from .scores import baselines, epoch_metric_names, score
 from .table import Preprocessing, Split
@@ -24,25 +25,16 @@ from .table import Preprocessing, Split
 PREPROCESSING = "preprocessing.json"
 
 
-class TableMetrics:
+class TableMetrics(GatheredOutputs):
     """The loss and the objective's scores over every held-out row. AUC ranks all rows at once,
     so the ranks gather their outputs instead of adding up sums."""
 
     def __init__(self, task: Task) -> None:
+        super().__init__()
         self.task = task
-        self.outputs: list[Tensor] = []
-        self.labels: list[Tensor] = []
-
-    def update(self, outputs: Tensor, labels: Tensor) -> None:
-        self.outputs.append(outputs.float().cpu())
-        self.labels.append(labels.cpu())
 
     def compute(self, ctx: Distributed | None = None) -> dict[str, float]:
-        parts = [(self.outputs, self.labels)]
-        if ctx is not None:
-            parts = ctx.all_gather(parts[0])
-        outputs = torch.cat([t for rank_outputs, _ in parts for t in rank_outputs])
-        labels = torch.cat([t for _, rank_labels in parts for t in rank_labels])
+        outputs, labels = self.gathered(ctx)
         prep = self.task.prep
         return {
             "loss": self.task.loss(outputs, labels).item(),

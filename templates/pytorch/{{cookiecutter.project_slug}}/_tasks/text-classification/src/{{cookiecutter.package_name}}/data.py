@@ -4,8 +4,8 @@ so short batches cost short attention."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
@@ -16,7 +16,8 @@ from .corpus import Corpus, load_corpus
 from .distributed import Distributed
 from .pretrained import pretrained_tokenizer
 from .task_config import DataConfig
-from .tokenizer import PAD_ID, TextTokenizer
+from .tensor_batches import Batch, TensorBatches
+from .tokenizer import TextTokenizer
 
 
 def load_texts(cfg: DataConfig, seed: int) -> Corpus:
@@ -46,37 +47,13 @@ def to_tensors(
     return ids.to(device), torch.from_numpy(labels).to(device)
 
 
-def _trim(ids: torch.Tensor) -> torch.Tensor:
-    """Drop the columns that are padding in every row of the batch."""
+def trim_padding(batch: Batch, pad_id: int) -> Batch:
+    """Drop the columns that are padding in every row of the batch (padding is at the end)."""
+    ids, labels = batch
     if ids.numel() == 0:
-        return ids
-    width = int((ids != PAD_ID).sum(dim=1).max().clamp(min=1))
-    return ids[:, :width]
-
-
-class TensorBatches:
-    """(ids, labels) gathered by index a batch at a time: in `order` (training), else in turn."""
-
-    def __init__(
-        self, tensors: tuple[torch.Tensor, ...], batch_size: int, order: EpochBatches | None = None
-    ) -> None:
-        self.tensors, self.batch_size, self.order = tensors, batch_size, order
-
-    def __len__(self) -> int:
-        if self.order is not None:
-            return len(self.order)
-        return -(-len(self.tensors[0]) // self.batch_size)
-
-    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        ids, labels = self.tensors
-        if self.order is None:
-            for first in range(0, len(ids), self.batch_size):
-                last = first + self.batch_size
-                yield _trim(ids[first:last]), labels[first:last]
-            return
-        for indices in self.order:
-            index = torch.as_tensor(indices, device=ids.device)
-            yield _trim(ids[index]), labels[index]
+        return batch
+    width = int((ids != pad_id).sum(dim=1).max().clamp(min=1))
+    return ids[:, :width], labels
 
 
 @dataclass
@@ -109,9 +86,10 @@ def build_loaders(config: Config, device: torch.device, ctx: Distributed | None 
     val_tensors = to_tensors(
         tokenizer, corpus.val_texts[mine], corpus.val_labels[mine], cfg.max_length, device
     )
+    trim = partial(trim_padding, pad_id=tokenizer.pad_id)
     return Loaders(
-        train=TensorBatches(train_tensors, cfg.batch_size, batches),
-        val=TensorBatches(val_tensors, cfg.batch_size),
+        train=TensorBatches(train_tensors, cfg.batch_size, batches, trim),
+        val=TensorBatches(val_tensors, cfg.batch_size, finish=trim),
         corpus=corpus,
         tokenizer=tokenizer,
         batches=batches,

@@ -17,6 +17,7 @@ from .config_io import ConfigError
 from .corpus import Corpus
 from .data import Loaders, encode, load_texts
 from .distributed import Distributed
+from .gathered import GatheredOutputs
 from .model import build_model
 from .pretrained import PretrainedClassifier
 from .scores import EPOCH_METRICS, majority_baseline, score
@@ -25,24 +26,12 @@ from .tokenizer import TOKENIZER, TextTokenizer
 LABELS = "labels.json"  # beside an export: output i of the model is the logit of labels[i]
 
 
-class TextMetrics:
+class TextMetrics(GatheredOutputs):
     """The loss and the scores over every held-out text. Macro-F1 is not a sum over batches, so
     the ranks gather their logits instead of adding up sums."""
 
-    def __init__(self) -> None:
-        self.outputs: list[Tensor] = []
-        self.labels: list[Tensor] = []
-
-    def update(self, outputs: Tensor, labels: Tensor) -> None:
-        self.outputs.append(outputs.float().cpu())
-        self.labels.append(labels.cpu())
-
     def compute(self, ctx: Distributed | None = None) -> dict[str, float]:
-        parts = [(self.outputs, self.labels)]
-        if ctx is not None:
-            parts = ctx.all_gather(parts[0])
-        outputs = torch.cat([t for rank_outputs, _ in parts for t in rank_outputs])
-        labels = torch.cat([t for _, rank_labels in parts for t in rank_labels])
+        outputs, labels = self.gathered(ctx)
         return {
             "loss": F.cross_entropy(outputs, labels).item(),
             **score(outputs.numpy(), labels.numpy()),
