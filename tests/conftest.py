@@ -11,6 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent / "templates"))  # `harness`, as its tests import it
+
+from harness import SHARED_VENVS, SharedInstalls
 
 from scaffolder.cli import main
 
@@ -34,10 +37,20 @@ def discard_venvs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     installs a dozen generated projects with their frameworks, a few GB each, and a CI disk holds
     only some of them at once. The projects and their runs stay for a failure's post-mortem."""
     yield
-    for root, dirs, files in os.walk(tmp_path_factory.getbasetemp()):
+    base = tmp_path_factory.getbasetemp()
+    for root, dirs, files in os.walk(base):
         if "pyvenv.cfg" in files:
             shutil.rmtree(root, ignore_errors=True)
             dirs.clear()
+        elif Path(root) == base and SHARED_VENVS in dirs:
+            dirs.remove(SHARED_VENVS)  # the session's shared installs, deleted at its end
+
+
+@pytest.fixture(scope="session")
+def shared_installs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SharedInstalls]:
+    installs = SharedInstalls(tmp_path_factory.getbasetemp() / SHARED_VENVS)
+    yield installs
+    shutil.rmtree(installs.root, ignore_errors=True)
 
 
 @dataclass

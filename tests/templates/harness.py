@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -162,16 +163,21 @@ def generate(output_dir: Path, *args: str) -> tuple[Path, list[str]]:
     return (output_dir / Path(steps[0][3:]).name), steps[1:]
 
 
+def _pip_env(bin_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "VIRTUAL_ENV"))}
+    env.pop("PYTHONPATH", None)
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    env.update(PIP_CONSTRAINT=str(CONSTRAINTS), PIP_DISABLE_PIP_VERSION_CHECK="1")
+    return env
+
+
 def install_from_steps(project: Path, steps: Sequence[str]) -> ProjectEnv:
     """Run the printed install step in the project, in a venv that sees only what the project
     declares (no access to the test environment's packages), with framework builds pinned."""
     install = next(step for step in steps if "pip install" in step)
     command = UNREACHABLE_INDEX.sub("", install)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "VIRTUAL_ENV"))}
-    env.pop("PYTHONPATH", None)
     # `python` is the interpreter running the tests, but the venv made from it has none of its packages.
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(PIP_CONSTRAINT=str(CONSTRAINTS), PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env = _pip_env(Path(sys.executable).parent)
     result = subprocess.run(
         ["bash", "-c", f"set -e; {command}"],
         cwd=project,
@@ -191,6 +197,54 @@ def install_generated(output_dir: Path, *args: str) -> ProjectEnv:
     """Generate a project with scaffold and install it exactly as its printed steps say."""
     project, steps = generate(output_dir, *args)
     return install_from_steps(project, steps)
+
+
+def install_beside(base: ProjectEnv, output_dir: Path, *args: str) -> ProjectEnv:
+    """Generate a project and install it with its printed pip step into `base`'s existing venv,
+    not a fresh one: for another task on a Keras backend whose clean install the image project
+    already proves, so the suite pays for each framework's packages once."""
+    project, steps = generate(output_dir, *args)
+    install = next(step for step in steps if "pip install" in step)
+    pip = UNREACHABLE_INDEX.sub("", install[install.index("pip install") :])
+    env = {**_pip_env(base.bin), "VIRTUAL_ENV": str(base.venv)}
+    result = subprocess.run(
+        ["bash", "-c", f"set -e; {pip}"], cwd=project, env=env, capture_output=True, text=True,
+        stdin=subprocess.DEVNULL, timeout=1800,
+    )  # fmt: skip
+    assert result.returncode == 0, f"{pip} failed:\n{result.stdout[-4000:]}{result.stderr[-4000:]}"
+    return ProjectEnv(root=project, venv=base.venv)
+
+
+# Under the session's base temporary directory: venvs that outlive a test module.
+SHARED_VENVS = "shared-venvs"
+
+
+class SharedInstalls:
+    """Projects generated and installed (as their printed steps say) once per test session, keyed
+    by their `scaffold new` arguments, for the modules that build on them. Thread-safe: a module
+    may ask for several at once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._keys: dict[tuple[str, ...], tuple[threading.Lock, int]] = {}
+        self._done: dict[tuple[str, ...], ProjectEnv] = {}
+
+    def get(self, *args: str) -> ProjectEnv:
+        with self._lock:
+            key_lock, number = self._keys.setdefault(args, (threading.Lock(), len(self._keys)))
+        with key_lock:
+            if args not in self._done:
+                output_dir = self.root / str(number)
+                output_dir.mkdir(parents=True)
+                self._done[args] = install_generated(output_dir, *args)
+            return self._done[args]
+
+
+def keras_image(backend: str) -> tuple[str, ...]:
+    """The Keras image project on `backend`: the one whose venv the other Keras tasks share."""
+    return ("--framework", "keras", "--set", f"backend={backend}",
+            "--set", f"project_name=Keras {backend} e2e")  # fmt: skip
 
 
 def rows(run: Path) -> list[dict[str, str]]:

@@ -12,7 +12,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated, one_line, rows
+from harness import (
+    ProjectEnv,
+    SharedInstalls,
+    install_generated,
+    keras_image,
+    one_line,
+    rows,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -32,15 +39,16 @@ TWO_CPU_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ProjectEnv]:
-    """The three projects, generated and installed side by side (pip mostly waits on the disk)."""
+def installed(
+    tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
+) -> dict[str, ProjectEnv]:
+    """The three projects, generated and installed side by side (pip mostly waits on the disk).
+    The JAX and PyTorch ones stay for the session: the other Keras tasks install beside them."""
 
     def one(backend: str) -> ProjectEnv:
-        root = tmp_path_factory.mktemp(f"keras-{backend}")
-        return install_generated(
-            root, "--framework", "keras", "--set", f"backend={backend}",
-            "--set", f"project_name=Keras {backend} e2e",
-        )  # fmt: skip
+        if backend != "tensorflow":
+            return shared_installs.get(*keras_image(backend))
+        return install_generated(tmp_path_factory.mktemp(f"keras-{backend}"), *keras_image(backend))
 
     with ThreadPoolExecutor(len(BACKENDS)) as pool:
         return dict(zip(BACKENDS, pool.map(one, BACKENDS), strict=True))

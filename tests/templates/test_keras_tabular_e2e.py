@@ -17,7 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated, one_line, rows
+from harness import (
+    ProjectEnv,
+    SharedInstalls,
+    install_beside,
+    install_generated,
+    keras_image,
+    one_line,
+    rows,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +38,7 @@ def churn_table(path: Path, rows: int = ROWS) -> Path:
     """Numeric and categorical columns, missing values, and a string target that depends on them."""
     import numpy as np
     import pandas as pd  # not at module level: see the note at the top
+
     rng = np.random.default_rng(7)
     frame = pd.DataFrame(
         {
@@ -50,13 +59,20 @@ def churn_table(path: Path, rows: int = ROWS) -> Path:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ProjectEnv]:
+def installed(
+    tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
+) -> dict[str, ProjectEnv]:
+    """On TensorFlow, a clean install from the printed steps; on JAX and PyTorch, the printed pip
+    step into the Keras image project's venv of that backend, whose clean install keras_e2e proves
+    (the task adds only its own packages)."""
+
     def one(backend: str) -> ProjectEnv:
         root = tmp_path_factory.mktemp(f"keras-tabular-{backend}")
-        return install_generated(
-            root, "--framework", "keras", "--set", "task=tabular", "--set", f"backend={backend}",
-            "--set", f"project_name=Tabular {backend} e2e",
-        )  # fmt: skip
+        args = ("--framework", "keras", "--set", "task=tabular", "--set", f"backend={backend}",
+                "--set", f"project_name=Tabular {backend} e2e")  # fmt: skip
+        if backend == "tensorflow":
+            return install_generated(root, *args)
+        return install_beside(shared_installs.get(*keras_image(backend)), root, *args)
 
     with ThreadPoolExecutor(len(BACKENDS)) as pool:
         return dict(zip(BACKENDS, pool.map(one, BACKENDS), strict=True))
@@ -99,7 +115,9 @@ def test_the_csv_is_learned_well_above_chance(tf_project: ProjectEnv, trained: d
     assert evaluated["baselines"] == trained["baselines"] and evaluated["num_samples"] == 200
 
 
-def test_a_signal_stops_a_real_run_and_resume_matches(tf_project: ProjectEnv, trained: dict) -> None:
+def test_a_signal_stops_a_real_run_and_resume_matches(
+    tf_project: ProjectEnv, trained: dict
+) -> None:
     command = [str(tf_project.bin / cmd(tf_project)), "train", *on_table(tf_project),
                "--set", "trainer.epochs=8", "--set", "trainer.run_name=cut"]  # fmt: skip
     proc = subprocess.Popen(
@@ -126,6 +144,7 @@ def test_a_signal_stops_a_real_run_and_resume_matches(tf_project: ProjectEnv, tr
 
 def raw_rows(project: ProjectEnv, count: int = 5) -> Path:
     import pandas as pd  # not at module level: see the note at the top
+
     frame = pd.read_csv(project.root / "churn.csv").head(count).drop(columns=["status"])
     path = project.root / "new_rows.csv"
     frame.assign(extra="ignored").to_csv(path, index=False)
@@ -134,13 +153,16 @@ def raw_rows(project: ProjectEnv, count: int = 5) -> Path:
 
 def test_export_and_predict_raw_rows(tf_project: ProjectEnv, trained: dict) -> None:
     import pandas as pd  # not at module level: see the note at the top
+
     run_dir = trained["run_dir"]
     new_rows = raw_rows(tf_project)
     missing = tf_project.run(cmd(tf_project), "predict", str(new_rows), "--run", run_dir,
                              "--exported", check=False)  # fmt: skip
     assert missing.returncode == 1 and "export` first" in one_line(missing.stderr)
     exported = tf_project.run_json(cmd(tf_project), "export", "--run", run_dir)
-    assert exported["max_abs_diff"] < 1e-4 and (tf_project.root / exported["preprocessing"]).exists()
+    assert (
+        exported["max_abs_diff"] < 1e-4 and (tf_project.root / exported["preprocessing"]).exists()
+    )
     results = [
         tf_project.run_json(cmd(tf_project), "predict", str(new_rows), "--run", run_dir, *flag)
         for flag in ((), ("--exported",))

@@ -17,7 +17,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated, one_line, rows
+from harness import (
+    ProjectEnv,
+    SharedInstalls,
+    install_beside,
+    install_generated,
+    keras_image,
+    one_line,
+    rows,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -55,13 +63,20 @@ def write_csv(path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ProjectEnv]:
+def installed(
+    tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
+) -> dict[str, ProjectEnv]:
+    """On TensorFlow, a clean install from the printed steps; on JAX and PyTorch, the printed pip
+    step into the Keras image project's venv of that backend, whose clean install keras_e2e proves
+    (the task adds only its own packages)."""
+
     def one(backend: str) -> ProjectEnv:
         root = tmp_path_factory.mktemp(f"keras-text-{backend}")
-        return install_generated(
-            root, "--framework", "keras", "--set", "task=text-classification",
-            "--set", f"backend={backend}", "--set", f"project_name=Text {backend} e2e",
-        )  # fmt: skip
+        args = ("--framework", "keras", "--set", "task=text-classification",
+                "--set", f"backend={backend}", "--set", f"project_name=Text {backend} e2e")  # fmt: skip
+        if backend == "tensorflow":
+            return install_generated(root, *args)
+        return install_beside(shared_installs.get(*keras_image(backend)), root, *args)
 
     tmp_path_factory.getbasetemp()  # made once here, not raced for by the threads below
     with ThreadPoolExecutor(len(BACKENDS)) as pool:

@@ -77,7 +77,8 @@ def test_export_and_predict_agree(env: ProjectEnv, csv_run: dict) -> None:
     run = csv_run["run_dir"]
     exported = env.run_json(COMMAND, "export", "--run", run, timeout=TIMEOUT)
     assert exported["max_abs_diff"] < 1e-5 and exported["tokenizer_ids_match"]
-    assert json.loads(Path(exported["tokenizer"]).read_text())["model"]["vocab"]["[PAD]"] == 0
+    tokenizer = env.root / exported["tokenizer"]  # relative to the project, where it ran
+    assert json.loads(tokenizer.read_text())["model"]["vocab"]["[PAD]"] == 0
     lines = env.root / "new.txt"
     lines.write_text("the storm and the wind today\nwe bake the garlic sauce\n")
     args = ("predict", "--run", run, "the striker and the coach", lines.name)
