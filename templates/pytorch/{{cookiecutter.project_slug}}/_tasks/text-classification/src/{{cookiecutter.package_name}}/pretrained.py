@@ -1,7 +1,8 @@
 """Fine-tuning a pretrained encoder (`model.pretrained`: a local directory or a Hugging Face hub
 id) with `transformers`, the optional `pretrained` extra. The model keeps the project's contract:
 token ids in (its own tokenizer's, padding masked out), logits out; its architecture travels in
-every checkpoint, so evaluate, export and predict rebuild it without the original directory."""
+every checkpoint, so export and predict rebuild it without the original directory (evaluate
+re-reads the data, and with it the tokenizer, from `model.pretrained`)."""
 
 from __future__ import annotations
 
