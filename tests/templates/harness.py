@@ -12,6 +12,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -215,6 +216,18 @@ def install_beside(base: ProjectEnv, output_dir: Path, *args: str) -> ProjectEnv
     return ProjectEnv(root=project, venv=base.venv)
 
 
+def pip_install(project: ProjectEnv, *args: str) -> None:
+    """`pip install ARGS` in the project's venv and directory, framework builds pinned: for an
+    optional extra its printed steps leave out."""
+    command = [str(project.bin / "python"), "-m", "pip", "install", "--quiet", *args]
+    env = {**_pip_env(project.bin), "VIRTUAL_ENV": str(project.venv)}
+    result = subprocess.run(
+        command, cwd=project.root, env=env, capture_output=True, text=True,
+        stdin=subprocess.DEVNULL, timeout=1800,
+    )  # fmt: skip
+    assert result.returncode == 0, f"{command} failed:\n{result.stderr[-4000:]}"
+
+
 # Under the session's base temporary directory: venvs that outlive a test module.
 SHARED_VENVS = "shared-venvs"
 
@@ -239,6 +252,16 @@ class SharedInstalls:
                 output_dir.mkdir(parents=True)
                 self._done[args] = install_generated(output_dir, *args)
             return self._done[args]
+
+    def release(self, *args: str) -> None:
+        """Delete an install's venv once the modules that share it are done (the project and its
+        runs stay); a later `get` installs it again."""
+        with self._lock:
+            key_lock = self._keys.get(args, (threading.Lock(), 0))[0]
+        with key_lock:
+            done = self._done.pop(args, None)
+            if done is not None:
+                shutil.rmtree(done.venv, ignore_errors=True)
 
 
 def keras_image(backend: str) -> tuple[str, ...]:

@@ -29,7 +29,9 @@ TASK_FILES = {
     "text-classification": [
         "src/text_classifier/corpus.py",
         "src/text_classifier/tokenizer.py",
+        "src/text_classifier/pretrained.py",
         "tests/test_corpus.py",
+        "tests/test_pretrained.py",
     ],
     "tabular": ["src/tabular_model/table.py", "tests/test_tabular_run.py", "tests/test_data.py"],
 }
@@ -53,6 +55,7 @@ def test_bake(cookies, context: dict) -> None:
         assert (project / path).is_file(), path
     assert (package / "table.py").exists() == (task == "tabular")
     assert (package / "tokenizer.py").exists() == (task == "text-classification")
+    assert (package / "pretrained.py").exists() == (task == "text-classification")
     assert (project / "tests" / "test_image_run.py").exists() == (task == "image-classification")
     assert (project / "configs" / "default.toml").is_file()
     assert (project / "LICENSE").is_file() and (project / "README.md").is_file()
@@ -76,6 +79,23 @@ def test_tabular_bakes_on_every_backend(cookies, backend: str) -> None:
     assert "preprocessing.json" in readme and "classes.json" not in readme
     assert "sources.py" not in readme and "image" not in readme.split("## Data")[1].split("##")[0]
     check_lint(project)
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_text_fine_tunes_presets_through_an_extra(cookies, backend: str) -> None:
+    project = bake(cookies, task="text-classification", backend=backend)
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    extras = meta["optional-dependencies"]
+    assert not any("keras-hub" in d for d in meta["dependencies"])
+    assert extras["pretrained"] == ["keras-hub>=0.22"]
+    # The extra brings the full TensorFlow: `dev` leaves it out and `pytest` deselects its tests.
+    assert not any("keras-hub" in d for d in extras["dev"])
+    pytest_options = tomllib.loads((project / "pyproject.toml").read_text())["tool"]["pytest"]
+    assert "-m 'not pretrained'" in pytest_options["ini_options"]["addopts"]
+    assert pytest_options["ini_options"]["markers"][0].startswith("pretrained:")
+    config = tomllib.loads((project / "configs" / "default.toml").read_text())
+    assert config["model"]["pretrained"] == ""
+    assert "save_to_preset" in (project / "README.md").read_text()
 
 
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])

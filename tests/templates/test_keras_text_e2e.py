@@ -13,6 +13,7 @@ import json
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from harness import (
     install_generated,
     keras_image,
     one_line,
+    pip_install,
     rows,
 )
 
@@ -65,10 +67,10 @@ def write_csv(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
-) -> dict[str, ProjectEnv]:
+) -> Iterator[dict[str, ProjectEnv]]:
     """On TensorFlow, a clean install from the printed steps; on JAX and PyTorch, the printed pip
     step into the Keras image project's venv of that backend, whose clean install keras_e2e proves
-    (the task adds only its own packages)."""
+    (the task adds only its own packages). This module is the last to use those venvs."""
 
     def one(backend: str) -> ProjectEnv:
         root = tmp_path_factory.mktemp(f"keras-text-{backend}")
@@ -84,7 +86,10 @@ def installed(
         # The project's own tests start as soon as its install is done, while the other two
         # installs (mostly waiting on pip) go on: the module's slowest step overlaps the others.
         PROJECT_TESTS.append(start_project_tests(futures["tensorflow"].result()))
-        return {backend: future.result() for backend, future in futures.items()}
+        projects = {backend: future.result() for backend, future in futures.items()}
+    yield projects
+    for backend in ("jax", "torch"):
+        shared_installs.release(*keras_image(backend))
 
 
 PROJECT_TESTS: list[subprocess.Popen] = []
@@ -212,11 +217,23 @@ def test_export_and_predict_texts(tf_project: ProjectEnv, trained: dict) -> None
         assert mine["probability"] == pytest.approx(theirs["probability"], abs=1e-4)
 
 
-def test_a_csv_without_the_text_column_is_one_line(tf_project: ProjectEnv) -> None:
+@pytest.mark.parametrize(
+    ("setting", "named"),
+    [
+        ("data.text_column=review", "data.text_column"),
+        ("model.pretrained=./no-such-preset", "model.pretrained"),
+    ],
+)
+def test_a_bad_text_setting_is_one_line_and_leaves_no_run(
+    tf_project: ProjectEnv, setting: str, named: str
+) -> None:
     path = write_csv(tf_project.root / "topics.csv")
+    runs = tf_project.root / "refused-runs"
     refused = tf_project.run(cmd(tf_project), "train", "--set", f"data.source={path}",
+                             "--set", setting, "--set", f"trainer.runs_dir={runs}",
                              check=False)  # fmt: skip
-    assert refused.returncode == 2 and "data.text_column" in one_line(refused.stderr)
+    assert refused.returncode == 2 and named in one_line(refused.stderr)
+    assert not runs.exists()
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
@@ -247,3 +264,19 @@ def test_train_resume_and_predict_on_other_backends(
         assert (dp["strategy"], dp["num_devices"]) == ("data_parallel", 2)
         evaluated = project.run_json(cmd(project), "evaluate", "--run", "runs/dp")
         assert evaluated["loss"] == pytest.approx(dp["best_value"], rel=1e-5)
+
+
+def test_a_preset_fine_tunes_and_exports_on_jax(installed: dict[str, ProjectEnv]) -> None:
+    """The project's own preset tests (`pytest -m pretrained`, after installing the `pretrained`
+    extra as its README says) on the JAX backend, whose export goes through jax2tf with the
+    sequence length bounded by the preset's position table. Last in the module: the extra brings
+    the full TensorFlow package into the venv."""
+    project = installed["jax"]
+    pip_install(project, "-e", ".[pretrained]")
+    proc = subprocess.run(
+        [str(project.bin / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-m", "pretrained"],
+        cwd=project.root, env=project.env(), text=True, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900,
+    )  # fmt: skip
+    assert proc.returncode == 0 and "2 passed" in proc.stdout, proc.stdout[-6000:]

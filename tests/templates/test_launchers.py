@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from harness import ProjectEnv, bake, generate, install_generated, leftover_jinja
+from harness import ProjectEnv, SharedInstalls, bake, generate, leftover_jinja
 from slurm_cluster import SlurmCluster, slurm_fixture  # noqa: F401  (the fixture `slurm`)
 
 SLURM_TEMPLATES = ("pytorch", "tensorflow")
@@ -453,9 +453,10 @@ def result_json(output: str) -> dict:
 
 
 @pytest.fixture(scope="module", params=SLURM_TEMPLATES)
-def installed(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp(f"slurm-{request.param}")
-    return request.param, install_generated(root, "--framework", request.param)
+def installed(request: pytest.FixtureRequest, shared_installs: SharedInstalls):
+    """The template's image project, installed once for the session from its printed steps (its
+    e2e module shares the install): jobs name their runs after the job id."""
+    return request.param, shared_installs.get("--framework", request.param)
 
 
 def job_env(project: ProjectEnv) -> dict[str, str]:

@@ -4,13 +4,15 @@ what a user runs: its tests, train, a second train, evaluate, export, Ctrl-C and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import json
 import signal
 import textwrap
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated, interrupt, last_json, rows
+from harness import ProjectEnv, SharedInstalls, interrupt, last_json, rows
 
 pytestmark = pytest.mark.e2e
 
@@ -49,8 +51,11 @@ def assert_one_line(stderr: str, *expected: str, launcher: bool = False) -> str:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    return install_generated(tmp_path_factory.mktemp("pytorch"), "--framework", "pytorch")
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    """The image project, installed once for the session from its printed steps: the Slurm
+    launcher tests, which run first, submit their jobs in the same install."""
+    yield shared_installs.get("--framework", "pytorch")
+    shared_installs.release("--framework", "pytorch")
 
 
 @pytest.fixture(scope="module")

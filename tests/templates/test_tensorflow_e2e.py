@@ -4,6 +4,8 @@ train on two workers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import csv
 import json
 import signal
@@ -13,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated
+from harness import ProjectEnv, SharedInstalls
 
 pytestmark = pytest.mark.e2e
 
@@ -54,8 +56,11 @@ def assert_one_line(stderr: str, *expected: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    return install_generated(tmp_path_factory.mktemp("tensorflow"), "--framework", "tensorflow")
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    """The image project, installed once for the session from its printed steps: the Slurm
+    launcher tests, which run first, submit their jobs in the same install."""
+    yield shared_installs.get("--framework", "tensorflow")
+    shared_installs.release("--framework", "tensorflow")
 
 
 @pytest.fixture(scope="module")

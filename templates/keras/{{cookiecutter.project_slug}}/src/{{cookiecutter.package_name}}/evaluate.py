@@ -18,8 +18,9 @@ from .task import read_meta, run_split, score, summary
 
 
 def evaluate(config: Config, run: Path, checkpoint: Path | None = None) -> dict[str, Any]:
+    meta = read_meta(run)  # first: a run it cannot read is refused before a model is loaded
     model, path = load_checkpoint(run, checkpoint)
-    split = run_split(config.data, config.trainer.seed, read_meta(run))
+    split = run_split(config.data, config.trainer.seed, meta)
     outputs = predict_all(model, split.x_val, config.data.batch_size)
     result: dict[str, Any] = {
         "run_dir": str(run),

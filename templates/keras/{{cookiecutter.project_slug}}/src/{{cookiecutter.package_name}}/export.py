@@ -23,7 +23,7 @@ from .checkpoint import load_checkpoint
 from .config import Config
 from .errors import ProjectError
 from .precision import backend
-from .task import export_files, read_meta, round_trip_inputs, run_split
+from .task import export_files, export_limit, read_meta, round_trip_inputs, run_split
 
 NEEDS = {
     "tf_saved_model": ("tensorflow",),
@@ -99,6 +99,29 @@ def input_signature(model: keras.Model) -> list[Any]:
     return [specs[0] if len(specs) == 1 else specs]
 
 
+def export_options(model: keras.Model) -> dict[str, Any]:
+    """jax2tf settings on the JAX backend: every dimension past the batch that the signature
+    leaves open is bounded by the longest input the model reads (`task.export_limit`), without
+    which jax2tf cannot prove a position-table lookup in range; and no gradients, which serving
+    does not need and which jax2tf cannot trace under such bounds."""
+    limit = export_limit(model)
+    if backend() != "jax" or limit is None:
+        return {}
+    shapes, bounds = [], []
+    for i, spec in enumerate(keras.tree.flatten(input_signature(model))):
+        open_dims = {j: f"d{i}_{j}" for j, size in enumerate(spec.shape[1:]) if size is None}
+        dims = [open_dims.get(j, str(size)) for j, size in enumerate(spec.shape[1:])]
+        bounds += [f"{dim} <= {limit}" for dim in open_dims.values()]
+        shapes.append(f"({', '.join(['batch', *dims])})")
+    return {
+        "jax2tf_kwargs": {
+            "polymorphic_shapes": shapes,
+            "polymorphic_constraints": bounds,
+            "with_gradient": False,
+        }
+    }
+
+
 def label_onnx(path: Path, files: dict[str, Any]) -> None:
     import onnx
 
@@ -110,12 +133,15 @@ def label_onnx(path: Path, files: dict[str, Any]) -> None:
 def export(config: Config, run: Path, checkpoint: Path | None = None) -> dict[str, Any]:
     fmt = export_format()
     check_exporter(fmt)
-    model, source = load_checkpoint(run, checkpoint)
     meta = read_meta(run)
+    model, source = load_checkpoint(run, checkpoint)
     files = export_files(meta)
+    options = export_options(model)  # refuses what this backend cannot export, before any write
     path = artifact_path(run)
     path.parent.mkdir(parents=True, exist_ok=True)
-    model.export(str(path), format=fmt, input_signature=input_signature(model), verbose=False)
+    model.export(
+        str(path), format=fmt, input_signature=input_signature(model), verbose=False, **options
+    )
     if fmt == "onnx":
         label_onnx(path, files)
     written = {}

@@ -31,14 +31,23 @@ from .callbacks import (
 )
 from .checkpoint import BEST, RESUME, RunState, read_state, restore_state, save_state
 from .config import Config, save_config
-from .data import Split, load_split
+from .data import Split
 from .distributed import Placement, place
 from .errors import ConfigError
 from .interrupts import stop_on_signals
 from .model import build_model
 from .precision import backend, set_precision
 from .runs import CONFIG_FILE, create_run
-from .task import loss, metric_names, read_meta, run_split, summary, train_metrics, write_meta
+from .task import (
+    loss,
+    metric_names,
+    new_split,
+    read_meta,
+    run_split,
+    summary,
+    train_metrics,
+    write_meta,
+)
 
 METRICS_FILE = "metrics.csv"
 
@@ -62,7 +71,7 @@ def prepare_data(config: Config, resume: Path | None) -> tuple[Split, TrainBatch
     """The split to train on; a resumed run's as it was trained on (its own fitted meta)."""
     seed = config.trainer.seed
     if resume is None:
-        split = load_split(config.data, seed)
+        split = new_split(config, seed)
     else:  # the data it was trained on, read with what was fitted to it then
         split = run_split(config.data, seed, read_meta(resume))
     check_best_metric(config.trainer.best_metric, epoch_columns(split.meta))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 import numpy as np
@@ -15,6 +15,9 @@ from .data import Split, load_split
 from .errors import ConfigError, ProjectError
 from .losses import cross_entropy
 from .task_config import DataConfig
+
+if TYPE_CHECKING:
+    from .config import Config
 
 ROUND_TRIP_ROWS = 16  # held-out samples the export is checked on
 META_FILE = "classes.json"  # the class names in label order, saved with every run
@@ -38,6 +41,11 @@ def check_data(split: Split, trained_on: list[str], source: str) -> None:
             f"data.source {source!r} has {len(split.meta)} classes but the run was trained on "
             f"{len(trained_on)}; evaluate on the data the run was trained with"
         )
+
+
+def new_split(config: Config, seed: int) -> Split:
+    """The split a new run trains on."""
+    return load_split(config.data, seed)
 
 
 def run_split(data: DataConfig, seed: int, trained_on: list[str]) -> Split:
@@ -76,6 +84,12 @@ def summary(split: Split) -> dict[str, Any]:
 def export_files(class_names: list[str]) -> dict[str, Any]:
     """Files written beside the artifact, and (ONNX) into its metadata under the same keys."""
     return {"labels": class_names}
+
+
+def export_limit(model: keras.Model) -> int | None:
+    """The longest input the export serves along a dynamic dimension, if bounded: none,
+    images have a fixed size."""
+    return None
 
 
 def round_trip_inputs(split: Split, data: DataConfig, export_dir: Path) -> list[list[np.ndarray]]:

@@ -4,7 +4,7 @@ loss and metrics of its objective, the epoch scores and the baselines to beat.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 import numpy as np
@@ -17,6 +17,9 @@ from .scores import baselines, epoch_metric_names
 from .scores import score as table_score
 from .table import Preprocessing
 from .task_config import DataConfig
+
+if TYPE_CHECKING:
+    from .config import Config
 
 ROUND_TRIP_ROWS = 16  # held-out samples the export is checked on
 META_FILE = "preprocessing.json"  # fitted on the training rows, saved with every run
@@ -40,6 +43,11 @@ def check_data(split: Split, trained_on: Preprocessing, source: str) -> None:
             f"data.source {source!r} gives other columns, classes or statistics than the run was "
             "trained with; evaluate on the data (and data.* settings) of the run"
         )
+
+
+def new_split(config: Config, seed: int) -> Split:
+    """The split a new run trains on."""
+    return load_split(config.data, seed)
 
 
 def run_split(data: DataConfig, seed: int, trained_on: Preprocessing) -> Split:
@@ -88,6 +96,12 @@ def summary(split: Split) -> dict[str, Any]:
 def export_files(prep: Preprocessing) -> dict[str, Any]:
     """Files written beside the artifact, and (ONNX) into its metadata under the same keys."""
     return {"preprocessing": prep.to_dict()}
+
+
+def export_limit(model: keras.Model) -> int | None:
+    """The longest input the export serves along a dynamic dimension, if bounded: none,
+    rows have a fixed width."""
+    return None
 
 
 def round_trip_inputs(split: Split, data: DataConfig, export_dir: Path) -> list[list[np.ndarray]]:

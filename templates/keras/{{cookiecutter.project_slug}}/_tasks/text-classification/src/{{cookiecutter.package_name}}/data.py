@@ -1,11 +1,11 @@
 """The texts, split into train and validation, as the token-id arrays the model takes.
 
 `corpus.py` reads and splits the texts. A new run builds its tokenizer from the training texts
-only (the same in every process); every later use of the run (resume, evaluate,
-export) encodes with the run's saved tokenizer rather than building another, and refuses texts
-other than the run's. Each
-split is one int32 array padded with id 0 to its longest text: every training step has one shape,
-so neither XLA nor a data-parallel mesh recompiles. NumPy arrays feed every Keras backend.
+only (the same in every process), or takes a pretrained model's own; every later use of the run
+(resume, evaluate, export) encodes with the run's saved tokenizer rather than building another,
+and refuses texts other than the run's. Each split is one int32 array padded with the tokenizer's
+padding id to its longest text: every training step has one shape, so neither XLA nor a
+data-parallel mesh recompiles. NumPy arrays feed every Keras backend.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class TextMeta:
     classes: list[str]
     tokenizer_json: str
     train_digest: str
+    pretrained: str = ""  # model.pretrained of the run: its checkpoints hold a KerasHub backbone
 
     @cached_property
     def tokenizer(self) -> TextTokenizer:
@@ -38,7 +39,7 @@ class TextMeta:
 
 @dataclass
 class Split:
-    x_train: np.ndarray  # int32 token ids (texts, longest training text), 0 = padding
+    x_train: np.ndarray  # int32 token ids (texts, longest training text), then padding
     y_train: np.ndarray  # int32 class indices into meta.classes
     x_val: np.ndarray
     y_val: np.ndarray
@@ -62,9 +63,15 @@ def check_trained_on(corpus: Corpus, trained_on: TextMeta, source: str) -> None:
         )
 
 
-def load_split(cfg: DataConfig, seed: int, trained_on: TextMeta | None = None) -> Split:
+def load_split(
+    cfg: DataConfig,
+    seed: int,
+    trained_on: TextMeta | None = None,
+    pretrained: tuple[str, TextTokenizer] | None = None,
+) -> Split:
     """The configured texts split by a seeded shuffle, encoded by a tokenizer trained on the
-    training texts, or by the tokenizer of the run `trained_on` (whose texts they must be)."""
+    training texts, by a pretrained model's own (`pretrained`: its name and tokenizer), or by
+    the tokenizer of the run `trained_on` (whose texts they must be)."""
     corpus = load_corpus(
         cfg.source,
         text_column=cfg.text_column,
@@ -73,7 +80,10 @@ def load_split(cfg: DataConfig, seed: int, trained_on: TextMeta | None = None) -
         val_fraction=cfg.val_fraction,
         seed=seed,
     )
-    if trained_on is None:
+    if trained_on is None and pretrained is not None:
+        name, tokenizer = pretrained
+        meta = TextMeta(corpus.classes, tokenizer.to_str(), digest(corpus), name)
+    elif trained_on is None:
         tokenizer = TextTokenizer.train(corpus.train_texts, cfg.vocab_size)
         meta = TextMeta(corpus.classes, tokenizer.to_str(), digest(corpus))
     else:

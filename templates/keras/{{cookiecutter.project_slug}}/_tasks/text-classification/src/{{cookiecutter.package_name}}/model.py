@@ -13,6 +13,7 @@ import keras
 from keras import layers, ops
 
 from .data import TextMeta
+from .pretrained import from_preset
 from .task_config import DataConfig, ModelConfig
 from .tokenizer import PAD_ID
 
@@ -21,11 +22,18 @@ from .tokenizer import PAD_ID
 class PaddingMask(layers.Layer):
     """Token ids -> a boolean mask, True on real tokens."""
 
+    def __init__(self, pad_id: int = PAD_ID, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.pad_id = pad_id
+
     def call(self, ids):
-        return ops.not_equal(ids, PAD_ID)
+        return ops.not_equal(ids, self.pad_id)
 
     def compute_output_spec(self, ids):
         return keras.KerasTensor(ids.shape, dtype="bool")
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "pad_id": self.pad_id}
 
 
 @keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
@@ -102,6 +110,12 @@ def encoder_block(x, attention_mask, cfg: ModelConfig, i: int, seed: int):
 
 
 def build_model(data: DataConfig, cfg: ModelConfig, meta: TextMeta, seed: int = 0) -> keras.Model:
+    """The encoder from scratch, or (model.pretrained) a pretrained one with a new head."""
+    if cfg.pretrained:
+        return from_preset(
+            cfg.pretrained, len(meta.classes), data.max_length, meta.tokenizer.pad_id,
+            cfg.dropout, seed,
+        )  # fmt: skip
     ids = keras.Input(shape=(None,), dtype="int32", name="token_ids")
     mask = PaddingMask(name="padding_mask")(ids)
     # [batch, 1, keys]: every query attends to the real tokens only (broadcast over queries).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 import numpy as np
@@ -13,10 +13,14 @@ import numpy as np
 from .data import Split, TextMeta, load_split
 from .errors import ProjectError
 from .losses import cross_entropy
+from .pretrained import check_exportable, keras_hub, pretrained_tokenizer
 from .scores import majority_baseline
 from .scores import score as text_score
 from .task_config import DataConfig
 from .tokenizer import TOKENIZER, TextTokenizer
+
+if TYPE_CHECKING:
+    from .config import Config
 
 META_FILE = TOKENIZER  # trained on the training texts, saved with every run
 CORPUS_FILE = "corpus.json"  # the class names in label order, a digest of the training texts
@@ -26,6 +30,8 @@ ROUND_TRIP_TEXTS = 16
 def write_meta(run: Path, meta: TextMeta) -> None:
     (Path(run) / META_FILE).write_text(meta.tokenizer_json, encoding="utf-8")
     described = {"classes": meta.classes, "train_digest": meta.train_digest}
+    if meta.pretrained:
+        described["pretrained"] = meta.pretrained
     (Path(run) / CORPUS_FILE).write_text(json.dumps(described, indent=1) + "\n", encoding="utf-8")
 
 
@@ -36,7 +42,19 @@ def read_meta(run: Path) -> TextMeta:
             raise ProjectError(f"{run} has no {path.name}: was it trained to the end of an epoch?")
     tokenizer, described = (path.read_text(encoding="utf-8") for path in paths)
     corpus = json.loads(described)
-    return TextMeta(corpus["classes"], tokenizer, corpus["train_digest"])
+    pretrained = corpus.get("pretrained", "")
+    meta = TextMeta(corpus["classes"], tokenizer, corpus["train_digest"], pretrained)
+    if meta.pretrained:
+        keras_hub()  # its backbone classes register, so that the run's checkpoints load
+    return meta
+
+
+def new_split(config: Config, seed: int) -> Split:
+    """The split a new run trains on: encoded by a tokenizer trained on its training texts, or
+    by the pretrained model's own."""
+    name = config.model.pretrained
+    pretrained = (name, pretrained_tokenizer(name)) if name else None
+    return load_split(config.data, seed, pretrained=pretrained)
 
 
 def run_split(data: DataConfig, seed: int, trained_on: TextMeta) -> Split:
@@ -72,6 +90,16 @@ def summary(split: Split) -> dict[str, Any]:
 def export_files(meta: TextMeta) -> dict[str, Any]:
     """Files written beside the artifact, and (ONNX) into its metadata under the same keys."""
     return {"tokenizer": json.loads(meta.tokenizer_json), "labels": meta.classes}
+
+
+def export_limit(model: keras.Model) -> int | None:
+    """The longest text (in tokens) the export serves: a pretrained backbone's position table.
+    The encoder from scratch reads any length (its positions are clipped), so it has none."""
+    limits = [getattr(layer, "max_sequence_length", None) for layer in model.layers]
+    limit = min((limit for limit in limits if limit), default=None)
+    if limit is not None:
+        check_exportable()
+    return limit
 
 
 def round_trip_inputs(split: Split, data: DataConfig, export_dir: Path) -> list[list[np.ndarray]]:

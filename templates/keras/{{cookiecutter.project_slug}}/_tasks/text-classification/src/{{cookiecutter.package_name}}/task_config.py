@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from .config_io import Annotated, ConfigError, NonEmpty, Range
 
 {% set batch_note = "the global batch: split evenly across the devices of distribute.strategy" %}
+{% set pretrained_from = "Read with KerasHub (a preset directory or handle): the `pretrained` extra." %}
 {% include "src/tasks/text/sections.py" %}
 
 
