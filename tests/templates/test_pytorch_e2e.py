@@ -4,11 +4,12 @@ what a user runs: its tests, train, a second train, evaluate, export, Ctrl-C and
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import json
 import signal
+import socket
+import subprocess
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -186,6 +187,41 @@ def test_torchrun_two_processes_then_evaluate(env: ProjectEnv, ddp: tuple[dict, 
     evaluated = env.run_json(COMMAND, "evaluate", "--run", str(run))
     assert evaluated["loss"] == pytest.approx(result["best_value"], rel=1e-5)
     assert evaluated["accuracy"] == pytest.approx(evaluated["recorded_val_accuracy"], abs=1e-9)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_nodes_meet_at_one_rendezvous_and_train_as_one_job(
+    env: ProjectEnv, ddp: tuple[dict, str]
+) -> None:
+    """Two torchrun processes as two "nodes" of this machine, started as the README's
+    several-machines lines start them (one c10d rendezvous endpoint and id): one job of two ranks
+    that records the numbers of the single-node two-process run."""
+    endpoint = f"127.0.0.1:{free_port()}"
+
+    def node() -> subprocess.Popen:
+        return subprocess.Popen(
+            ["torchrun", "--nnodes=2", "--nproc-per-node=1",
+             "--rdzv-backend=c10d", f"--rdzv-endpoint={endpoint}", "--rdzv-id=two-nodes",
+             "-m", PACKAGE, "train", *STOPPABLE, "--set", "trainer.run_name=two-nodes"],
+            cwd=env.root, env=env.env(), text=True, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+
+    nodes = [node(), node()]
+    outputs = [node.communicate(timeout=600) for node in nodes]
+    for node, (out, err) in zip(nodes, outputs, strict=True):
+        assert node.returncode == 0, out[-2000:] + err[-3000:]
+    # The rendezvous numbers the ranks; whichever node holds rank 0 prints the result.
+    (printed,) = [out for out, _ in outputs if "\n{" in out or out.startswith("{")]
+    result = last_json(printed)
+    assert result["world_size"] == 2 and result["epochs_completed"] == 3
+    run = env.root / "runs" / "two-nodes"
+    assert curves(run) == pytest.approx(curves(Path(ddp[0]["run_dir"])), rel=1e-5, abs=1e-7)
 
 
 def test_torchrun_stops_together_on_one_workers_sigterm_and_resumes(

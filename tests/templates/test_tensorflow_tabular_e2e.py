@@ -18,23 +18,13 @@ from pathlib import Path
 import pytest
 import test_tensorflow_e2e as shared
 from harness import ProjectEnv, install_generated
-from test_tensorflow_e2e import finish, last_json, rows, sets
+from test_tensorflow_e2e import curves, finish, last_json, rows, sets
 
 pytestmark = pytest.mark.e2e
 
 COMMAND = "tabular-model"
 TIMEOUT = 600
 CLASSES = ("high", "low", "mid")
-
-
-def curves(run: Path) -> list[float]:
-    """Everything an epoch records but its timing, epoch by epoch."""
-    return [
-        float(value)
-        for row in rows(run)
-        for key, value in row.items()
-        if key not in ("samples_per_s", "epoch_time_s")
-    ]
 
 
 def write_table(path: Path, n: int = 1000, seed: int = 5) -> Path:

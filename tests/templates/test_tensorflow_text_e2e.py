@@ -13,7 +13,7 @@ import pytest
 import test_tensorflow_e2e as shared
 from harness import ProjectEnv, install_generated
 from test_pytorch_text_e2e import write_topics
-from test_tensorflow_e2e import finish, last_json, rows, sets
+from test_tensorflow_e2e import curves, finish, last_json, rows, sets
 
 pytestmark = pytest.mark.e2e
 
@@ -23,16 +23,6 @@ CLASSES = ["cooking", "sport", "weather"]
 CSV = ("data.source=topics.csv", "data.label_column=topic")
 # About 60 steps per epoch: a signal a moment after training starts lands mid-run.
 LONG = ("data.num_samples=2400", "trainer.epochs=2", "model.layers=1")
-
-
-def curves(run: Path) -> list[float]:
-    """Everything an epoch records but its timing, epoch by epoch."""
-    return [
-        float(value)
-        for row in rows(run)
-        for key, value in row.items()
-        if key not in ("samples_per_s", "epoch_time_s")
-    ]
 
 
 @pytest.fixture(scope="module")

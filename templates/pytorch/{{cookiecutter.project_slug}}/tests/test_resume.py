@@ -109,6 +109,37 @@ def test_interrupted_and_resumed_equals_unbroken(
         torch.testing.assert_close(final["model"][name], tensor, rtol=1e-6, atol=1e-7)
 
 
+class LostNode(Exception):
+    """A death no handler sees: an out-of-memory kill, a node that drops out of the job."""
+
+
+def test_step_checkpoints_keep_a_crashed_run_resumable(
+    unbroken: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tiny_config(tmp_path)
+    config.trainer.checkpoint_every_steps = 2
+    real_step, count = loop.train_step, [0]
+
+    def step(*args, **kwargs):
+        count[0] += 1
+        if count[0] == STEPS_PER_EPOCH + 4:  # the fourth step of epoch 2: 3 done, 2 saved
+            raise LostNode
+        return real_step(*args, **kwargs)
+
+    monkeypatch.setattr(loop, "train_step", step)
+    with pytest.raises(LostNode):
+        train(copy.deepcopy(config))
+    monkeypatch.undo()
+    run = (config.trainer.runs_dir / "latest").resolve()
+    progress = load_checkpoint(run / LAST)["progress"]
+    assert (progress["epoch"], progress["step"]) == (1, 2)  # the last step checkpoint's place
+
+    result = train(copy.deepcopy(config), resume=run)
+    assert result["epochs_completed"] == 3
+    for want, have in zip(history(unbroken["off"]), history(run), strict=True):
+        assert have == pytest.approx(want, rel=1e-6, abs=1e-7)
+
+
 def test_a_finished_run_can_be_extended(tmp_path: Path) -> None:
     config = tiny_config(tmp_path)
     run = Path(train(copy.deepcopy(config))["run_dir"])

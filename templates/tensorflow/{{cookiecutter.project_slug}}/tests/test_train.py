@@ -1,4 +1,5 @@
 import csv
+import itertools
 import signal
 from pathlib import Path
 
@@ -6,6 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from {{ cookiecutter.package_name }} import train as train_module
 from {{ cookiecutter.package_name }}.checkpoint import load_trained_model, resolve_checkpoint
 from {{ cookiecutter.package_name }}.errors import Interrupted, ProjectError
 from {{ cookiecutter.package_name }}.evaluate import evaluate
@@ -86,6 +88,43 @@ def test_interrupted_and_resumed_equals_unbroken(tmp_path, monkeypatch, signum, 
         _weights(Path(straight["run_dir"]), config), _weights(run, config), strict=True
     ):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+class LostNode(Exception):
+    """A death no handler sees: an out-of-memory kill, a node that drops out of the job."""
+
+
+def test_step_checkpoints_keep_a_crashed_run_resumable(tmp_path, monkeypatch):
+    """Every trainer.checkpoint_every_steps steps the position is saved: a run that dies in the
+    middle of its second epoch resumes from the last of those and ends like an unbroken run."""
+    overrides = ("trainer.epochs=2", "trainer.checkpoint_every_steps=3")
+    straight = train(small_config(tmp_path / "a", *overrides, "trainer.run_name=straight"))
+    config = small_config(tmp_path / "b", *overrides, "trainer.run_name=crashed")
+    make_step, crash_at = train_module.make_train_step, STEPS_PER_EPOCH + 5
+
+    def make_crashing_step(*args, **kwargs):
+        train_step, calls = make_step(*args, **kwargs), itertools.count(1)
+
+        def crashing_step(batch):
+            if next(calls) == crash_at:  # 4 steps of epoch 2 done, the third one saved
+                raise LostNode
+            return train_step(batch)
+
+        return crashing_step
+
+    with monkeypatch.context() as patch:
+        patch.setattr(train_module, "make_train_step", make_crashing_step)
+        with pytest.raises(LostNode):
+            train(config)
+    run = tmp_path / "b" / "crashed"
+    saved = tf.train.latest_checkpoint(str(run / "checkpoints" / "last"))
+    assert saved.endswith(f"ckpt-{STEPS_PER_EPOCH + 3}")
+    resumed = train(config, resume=run)
+    assert resumed["step"] == straight["step"] == 2 * STEPS_PER_EPOCH
+    timing = {"samples_per_s", "epoch_time_s"}
+    for want, got in zip(_rows(Path(straight["run_dir"])), _rows(run), strict=True):
+        for field in want.keys() - timing:
+            assert float(got[field]) == pytest.approx(float(want[field]), rel=1e-6, abs=1e-7)
 
 
 def test_resume_without_a_checkpoint_is_one_line(tmp_path):

@@ -35,6 +35,9 @@ class TrainerConfig:
     run_name: str = ""  # empty: a timestamp
     best_metric: str = "val_loss"  # the epoch kept as best.pt
     best_mode: Literal["min", "max"] = "min"
+    # Also write last.pt every this many steps inside an epoch (0: at epoch ends only), so that a
+    # job killed without warning loses at most that many steps.
+    checkpoint_every_steps: Annotated[int, Range(ge=0)] = 0
 
     def validate(self) -> None:
         if self.run_name:

@@ -92,6 +92,7 @@ def train_epoch(s: Session, stop: StopRequest, epoch: int) -> float:
     desc = f"epoch {epoch + 1}/{s.config.trainer.epochs}"
     bar = tqdm(s.loaders.train, desc=desc, unit="batch", leave=False, disable=not show)
     start, done = time.perf_counter(), 0
+    every = s.config.trainer.checkpoint_every_steps
     for batch in bar:
         loss = train_step(s, batch)
         s.progress.step += 1
@@ -104,6 +105,8 @@ def train_epoch(s: Session, stop: StopRequest, epoch: int) -> float:
             write_checkpoint(s)
             where = f"at epoch {epoch + 1} step {s.progress.step}/{steps}"
             raise stop.stop(where, s.run / LAST)
+        if every and s.progress.step % every == 0 and s.progress.step < steps:
+            write_checkpoint(s)  # the epoch's end writes its own
     bar.close()
     rate = s.ctx.all_sum(torch.tensor([float(done)], device=s.device)).item()
     return rate / max(time.perf_counter() - start, 1e-9)
@@ -120,7 +123,7 @@ def train_step(s: Session, batch: tuple[torch.Tensor, ...]) -> torch.Tensor:
     clip = s.config.trainer.grad_clip
     if clip > 0:
         s.scaler.unscale_(s.optimizer)  # clip the true gradients, not the loss-scaled ones
-        nn.utils.clip_grad_norm_(s.model.parameters(), clip)
+        nn.utils.clip_grad_norm_(s.model.parameters(), clip, foreach=True)
     s.scaler.step(s.optimizer)
     s.scaler.update()
     s.scheduler.step()

@@ -45,6 +45,9 @@ class TrainerConfig:
     # XLA-compile the per-replica step; pays off on GPUs and TPUs, rarely on CPU.
     jit_compile: bool = False
     keep_last: Annotated[int, Range(ge=1)] = 2
+    # Also checkpoint every this many steps inside an epoch (0: at epoch ends only), so that a job
+    # killed without warning loses at most that many steps.
+    checkpoint_every_steps: Annotated[int, Range(ge=0)] = 0
 
     def validate(self) -> None:
         if self.run_name:

@@ -149,6 +149,7 @@ class Loop:
         metric_sums = self.state.metric_sums.read_value() if done else self._no_sums()
         start = time.perf_counter()
         show = self.worker.is_chief and sys.stderr.isatty()
+        every = self.t.checkpoint_every_steps
         with progress_bar(epoch, self.t.epochs, spe, done, show) as bar:
             for i in range(done + 1, spe + 1):
                 loss, sums = self.train_step(next(batches))
@@ -165,6 +166,8 @@ class Loop:
                 if i < spe and vote(self.step):
                     path = self._save(managers.last, loss_sum, metric_sums)
                     raise stop.stop(f"at epoch {epoch} step {i}/{spe}", path)
+                if every and i % every == 0 and i < spe:  # the epoch's end saves its own
+                    self._save(managers.last, loss_sum, metric_sums)
         elapsed = time.perf_counter() - start
         return loss_sum, metric_sums, elapsed, spe - done
 
