@@ -221,7 +221,8 @@ def test_two_nodes_meet_at_one_rendezvous_and_train_as_one_job(
     result = last_json(printed)
     assert result["world_size"] == 2 and result["epochs_completed"] == 3
     run = env.root / "runs" / "two-nodes"
-    assert curves(run) == pytest.approx(curves(Path(ddp[0]["run_dir"])), rel=1e-5, abs=1e-7)
+    # Two agents' Gloo groups may add the ranks' gradients in another order: float32 rounding only.
+    assert curves(run) == pytest.approx(curves(Path(ddp[0]["run_dir"])), rel=1e-4, abs=1e-6)
 
 
 def test_torchrun_stops_together_on_one_workers_sigterm_and_resumes(
