@@ -22,6 +22,7 @@ from .distributed import (
     StopVote,
     Worker,
     check_batch_size,
+    exit_at_once_after_a_stop,
     select_strategy,
     share_from_chief,
     worker_info,
@@ -135,7 +136,7 @@ class Loop:
                 self._end_epoch(epoch, sums, managers, writer)
                 if epoch < t.epochs and vote(self.step, force=True):
                     path = self._in_run(managers.last.latest_checkpoint)
-                    raise stop.stop(f"after epoch {epoch}", path)
+                    raise self._stopped(stop, f"after epoch {epoch}", path)
         finally:
             writer.close()
 
@@ -165,11 +166,17 @@ class Loop:
                 # row come first, so the checkpoint marks a finished epoch.
                 if i < spe and vote(self.step):
                     path = self._save(managers.last, loss_sum, metric_sums)
-                    raise stop.stop(f"at epoch {epoch} step {i}/{spe}", path)
+                    raise self._stopped(stop, f"at epoch {epoch} step {i}/{spe}", path)
                 if every and i % every == 0 and i < spe:  # the epoch's end saves its own
                     self._save(managers.last, loss_sum, metric_sums)
         elapsed = time.perf_counter() - start
         return loss_sum, metric_sums, elapsed, spe - done
+
+    def _stopped(self, stop, where: str, path: str) -> ProjectError:
+        """The error a stop ends the run with, its checkpoint written."""
+        error = stop.stop(where, path)
+        exit_at_once_after_a_stop(self.strategy, error.exit_code)
+        return error
 
     def _save(self, manager: tf.train.CheckpointManager, loss_sum, metric_sums) -> str:
         self.state.step.assign(self.step)
