@@ -24,8 +24,8 @@ INSTALL = "pip install -e '.[pretrained]'"
 
 
 def keras_hub() -> Any:
-    """KerasHub, imported on first use: its import registers the backbone layers that a
-    checkpoint of a fine-tuned model holds, and costs seconds that other runs need not pay."""
+    """KerasHub, imported on first use (the import costs seconds that other runs need not pay),
+    or one line naming the extra when it is not installed."""
     try:
         import keras_hub as hub
     except ImportError:

@@ -45,7 +45,7 @@ def read_meta(run: Path) -> TextMeta:
     pretrained = corpus.get("pretrained", "")
     meta = TextMeta(corpus["classes"], tokenizer, corpus["train_digest"], pretrained)
     if meta.pretrained:
-        keras_hub()  # its backbone classes register, so that the run's checkpoints load
+        keras_hub()  # the run's checkpoints hold KerasHub layers: refuse in one line without it
     return meta
 
 
