@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick         # smoke test: fewer runs, nothing written
     python benchmarks/run.py --only generation --runs 20
     python benchmarks/run.py --only training --fresh   # re-bake and re-install the projects
+    python benchmarks/run.py --only training --long-only --tasks tabular   # the long epoch alone
 
 Every comparison runs its two sides interleaved (A B A B ...) so that load from other processes
 hits both alike, and reports medians and their ratio. Run it with the repository's virtual
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from generation import measure_generation, profile_generation
-from measure import GPU_PROFILE, PROJECTS, RESULTS, TASKS, VARIANT_BUDGET_S
+from measure import GPU_PROFILE, LONG_PROFILE, PROJECTS, RESULTS, TASKS, VARIANT_BUDGET_S
 from report import machine, render_table, write_results
 from training import cuda_available, measure_training
 
@@ -44,6 +45,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--tasks", default=",".join(TASKS), help="comma-separated template tasks to train"
     )
     parser.add_argument("--fresh", action="store_true", help="re-bake and re-install projects")
+    parser.add_argument(
+        "--long",
+        action=argparse.BooleanOptionalAction,
+        help="also train one long epoch per project (default: on, off with --quick)",
+    )
+    parser.add_argument(
+        "--long-only", action="store_true", help="train the long epoch only (implies --long)"
+    )
     parser.add_argument(
         "--results-dir", type=Path, help=f"write the report here (default {RESULTS}; --quick: none)"
     )
@@ -73,14 +82,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             results["profiles"] = profile_generation()
     if args.only != "generation":
         runs, projects = args.runs or (1 if args.quick else 3), args.projects.split(",")
-        results["training"] = measure_training(
-            runs,
-            projects,
-            tasks=args.tasks.split(","),
-            fresh=args.fresh,
-            variants=not args.quick,
-            variant_until=start + VARIANT_BUDGET_S,
-        )
+        tasks = args.tasks.split(",")
+        if not args.long_only:
+            results["training"] = measure_training(
+                runs,
+                projects,
+                tasks=tasks,
+                fresh=args.fresh,
+                variants=not args.quick,
+                variant_until=start + VARIANT_BUDGET_S,
+            )
+        if args.long_only or (args.long if args.long is not None else not args.quick):
+            results["training_long"] = measure_training(
+                runs, projects, tasks=tasks, fresh=args.fresh and args.long_only,
+                variants=False, profile=LONG_PROFILE,
+            )  # fmt: skip
         # On a CUDA machine the same projects and references run again with a larger workload.
         if cuda_available():
             results["gpu"] = "GPU: CUDA available, see the GPU table"

@@ -5,6 +5,7 @@ import hashlib
 import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,7 +22,6 @@ from measure import (
     REPO,
     TASKS,
     TEMPLATES,
-    TRAIN_TARGET,
     TRAIN_TIMEOUT_S,
     WORK,
     Pair,
@@ -153,7 +153,8 @@ def measure_project(
 ) -> Training:
     """Generated vs reference, interleaved; then the reference's variant once, if there is time
     (`variant_until`, a perf_counter deadline; None: no variants)."""
-    row = Training(project.name, Pair(project.name, target=TRAIN_TARGET), task=project.task)
+    profile = profile.for_task(project.task)
+    row = Training(project.name, Pair(project.name, target=profile.target), task=project.task)
 
     def generated() -> float:
         with tempfile.TemporaryDirectory(prefix="scaffold-bench-run-") as out:
@@ -171,7 +172,11 @@ def measure_project(
         return seconds
 
     interleave(generated, reference, runs, row.wall)
-    row.steady = steady_samples_per_s(env, profile)
+    if profile.steady_run:
+        row.steady = steady_samples_per_s(env, profile)
+    else:
+        values = [r["samples_per_s"] for r in row.generated if r.get("samples_per_s")]
+        row.steady = statistics.median(values) if values else None
     if row.wall.met is False and variant_until is not None:
         row.notes.append(training_import_profile(project, env, profile))
     if project.variant and variant_until is not None:
@@ -213,7 +218,7 @@ def measure_training(
             subprocess.TimeoutExpired,
         ) as exc:
             log(f"  {name} failed: {exc}")
-            failed = Pair(name, target=TRAIN_TARGET)
+            failed = Pair(name, target=profile.target)
             rows.append(Training(name, failed, error=str(exc)[:300], task=task))
     return rows
 

@@ -56,7 +56,11 @@ def questions(
             values = "|".join(v["choices"]) if v["type"] == "choice" else "text"
             line = f"  {v['name']:<16} {values}  (default {v['default']!s})"
             if v.get("from_domain"):
-                chosen = ", ".join(f"{d} -> {task}" for d, task in v["from_domain"].items())
+                several = v.get("asked_from_domain", {})
+                chosen = ", ".join(
+                    f"{d} -> {' or '.join(several[d]) + ' (asked)' if d in several else task}"
+                    for d, task in v["from_domain"].items()
+                )
                 line += f"; from the domain answer: {chosen}"
             click.echo(printable(line, 400))
 

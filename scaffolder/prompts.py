@@ -97,6 +97,14 @@ def choose_framework(rec: Recommendation, table: DecisionTable) -> str:
     return read_choice("Framework (Enter accepts the recommendation)", options, rec.winner)
 
 
+def ask_task(domain_label: str, tasks: Sequence[str]) -> str:
+    """The one extra question of a domain with several starters; Enter takes its usual one."""
+    from .tasks import TASK_LABELS
+
+    options = [(task, TASK_LABELS.get(task, task)) for task in tasks]
+    return read_choice(f"{domain_label}: which starter?", options, tasks[0])
+
+
 def ask_variable(variable: Variable, check: Callable[[str], object] | None = None) -> str:
     if variable.is_choice:
         options = [(choice, choice) for choice in variable.choices]

@@ -22,9 +22,11 @@ def describe_variable(variable: Variable) -> dict[str, Any]:
     if variable.is_choice:
         described["choices"] = list(variable.choices)
     if variable.name == TASK_VARIABLE:  # the decision's domain answer picks it (see tasks.py)
-        described["from_domain"] = {
-            domain: task for domain, task in DOMAIN_TASKS.items() if task in variable.choices
-        }
+        offered = {d: [t for t in ts if t in variable.choices] for d, ts in DOMAIN_TASKS.items()}
+        described["from_domain"] = {d: ts[0] for d, ts in offered.items() if ts}
+        several = {d: ts for d, ts in offered.items() if len(ts) > 1}
+        if several:  # asked in one more question at a terminal; the first without one
+            described["asked_from_domain"] = several
     return described
 
 

@@ -174,6 +174,10 @@ class NewProject:
             choice = self._task(template)
             if choice.task is not None:
                 variables[TASK_VARIABLE] = choice.task
+            if choice.options and self.interactive:
+                from .prompts import ask_task
+
+                variables[TASK_VARIABLE] = ask_task(self._domain_label(), choice.options)
             if choice.note:
                 self.notes.append(choice.note)
         if self.interactive:
@@ -190,9 +194,13 @@ class NewProject:
         domain = answers.get("domain")
         if domain is None:
             return TaskChoice(None)
+        return task_for(template, domain, self._domain_label())
+
+    def _domain_label(self) -> str:
+        answers = self.recommendation.answers if self.recommendation else self.merged.decision
+        domain = answers.get("domain", "")
         question = next(q for q in self.table.questions if q.key == "domain")
-        label = next((c.label for c in question.choices if c.value == domain), domain)
-        return task_for(template, domain, label)
+        return next((c.label for c in question.choices if c.value == domain), domain)
 
     def generate(self, output_dir: Path, dry_run: bool = False, force: bool = False) -> Plan:
         from . import generate

@@ -69,7 +69,12 @@ def record_projects(monkeypatch) -> list:
 
 
 @pytest.mark.parametrize(
-    ("task", "suffix"), [("tabular", "_tabular_ref.py"), ("text-classification", "_text_ref.py")]
+    ("task", "suffix"),
+    [
+        ("tabular", "_tabular_ref.py"),
+        ("text-classification", "_text_ref.py"),
+        ("audio-classification", "_audio_ref.py"),
+    ],
 )
 def test_tasks_choose_what_is_baked_and_which_reference_runs(monkeypatch, task, suffix) -> None:
     """`--tasks <task>` must reach the bake (`--set task=<task>`) and the reference script."""
@@ -100,6 +105,7 @@ def test_every_task_is_trained_by_default_against_its_own_reference(monkeypatch)
     assert [p.task for p in seen] == list(measure.TASKS)
     assert [p.reference[0] for p in seen] == [
         "tensorflow_ref.py", "tensorflow_tabular_ref.py", "tensorflow_text_ref.py",
+        "tensorflow_audio_ref.py",
     ]  # fmt: skip
     assert not any(v.startswith("task=") for v in seen[0].variables)  # the default task
 
@@ -108,14 +114,18 @@ def test_every_task_is_trained_by_default_against_its_own_reference(monkeypatch)
 @pytest.mark.parametrize(
     "script",
     [
-        ("pytorch_text_ref.py",),
-        ("tensorflow_text_ref.py",),
-        ("keras_text_ref.py", "--backend", "torch"),
+        (f"{framework}_{task}_ref.py", *backend)
+        for task in ("text", "audio")
+        for framework, backend in (
+            ("pytorch", ()),
+            ("tensorflow", ()),
+            ("keras", ("--backend", "torch")),
+        )
     ],
-    ids=["pytorch", "tensorflow", "keras-torch"],
+    ids=lambda script: script[0].removesuffix("_ref.py"),
 )
-def test_text_reference_trains_a_few_steps(script: tuple[str, ...]) -> None:
-    """A few seconds each: 160 texts, 4 steps of 32 and the validation pass."""
+def test_text_and_audio_references_train_a_few_steps(script: tuple[str, ...]) -> None:
+    """A few seconds each: 160 texts or clips, 4 steps of 32 and the validation pass."""
     import measure
     import training
 
@@ -127,6 +137,42 @@ def test_text_reference_trains_a_few_steps(script: tuple[str, ...]) -> None:
     assert result["steps"] == 4
     assert result["samples_per_s"] > 0 and result["epoch_samples_per_s"] > 0
     assert 0.0 <= result["val_accuracy"] <= 1.0
+
+
+def test_the_long_epoch_is_its_own_section_with_its_own_target(monkeypatch) -> None:
+    """`--long-only`: every project trains one epoch of LONG_SAMPLES on both sides, judged
+    against 1.1x, its steady figure the long epoch's own (no extra 2-epoch run)."""
+    from types import SimpleNamespace
+
+    import measure
+    import training
+
+    profiles, steady_runs = [], []
+    env = SimpleNamespace(root=Path("p/model"), bin=Path("p/bin"), env=dict)
+    monkeypatch.setattr(training, "prepare", lambda project, fresh: env)
+    monkeypatch.setattr(training, "steady_samples_per_s", lambda *a: steady_runs.append(a))
+
+    def timed(command, **kwargs):
+        profiles.append([str(c) for c in command])
+        return 2.0 if "train" in profiles[-1] else 1.9, '{"samples_per_s": 990.0}'
+
+    monkeypatch.setattr(training, "run_timed", timed)
+    monkeypatch.setattr(training, "interleave", lambda a, b, runs, pair: (
+        pair.a.append(a()), pair.b.append(b())))  # fmt: skip
+    monkeypatch.setattr(run, "measure_training", training.measure_training)
+    monkeypatch.setattr(run, "cuda_available", lambda: False)
+    args = run.parse_args(["--quick", "--only", "training", "--long-only", "--projects",
+                           "pytorch", "--tasks", "tabular,audio-classification"])  # fmt: skip
+    results = run.run(args)
+    assert "training" not in results and not steady_runs
+    tabular, _ = results["training_long"]
+    assert tabular.wall.target == measure.LONG_TARGET == 1.1 and tabular.steady == 990.0
+    generated, reference = profiles[:2]
+    assert f"data.num_samples={measure.LONG_SAMPLES}" in generated
+    assert reference[-2:] == ["--num-samples", str(measure.LONG_SAMPLES)]
+    assert "data.num_samples=10000" in profiles[2] and profiles[3][-1] == "10000"
+    table = run.render_table(results)
+    assert "one long epoch, 30,000 samples" in table and "<= 1.1x: met" in table
 
 
 def test_unknown_task_is_refused() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from helpers import fixture_template
 
 
 @pytest.fixture
@@ -88,3 +89,49 @@ def test_ctrl_c_at_the_prompt_writes_nothing(spawn, tmp_path: Path) -> None:
     child.close()
     assert child.exitstatus == 130
     assert not (tmp_path / "out").exists()
+
+
+def test_the_extra_language_question_in_a_terminal(spawn, tmp_path: Path, templates_root) -> None:
+    """A template with both language tasks: the domain answer asks which, and the answer sticks."""
+    files = {"task.txt": "{{ cookiecutter.task }}\n"}
+    choices = ["image-classification", "text-classification", "language-model"]
+    fixture_template(templates_root, "pytorch", files=files, context={"task": choices})
+    child = spawn("new", "--framework", "pytorch", "-a", "domain=language", "-o", "out")
+    child.expect(r"Language \(text, NLP, LLMs\): which starter\?")
+    child.expect(r"2\) Generate text")
+    child.expect(r"Choose \[1\]")
+    child.sendline("2")
+    while child.expect([r"Choose \[\d\]|\[[^\]]*\]: ", "Created "]) == 0:
+        child.sendline("")  # the template's own questions: their defaults
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (tmp_path / "out" / "fixture-project" / "task.txt").read_text() == "language-model\n"
+
+
+def test_the_speech_domain_writes_the_audio_starter(spawn, tmp_path: Path) -> None:
+    """Every decision question answered at the prompt, speech for the domain: the packaged
+    template's audio classifier, with no second question."""
+    child = spawn("new", "-o", "out")
+    for _ in range(5):  # purpose, distributed, deployment, dataset size, experience: defaults
+        child.expect(r"Choose \[\d\]")
+        child.sendline("")
+    child.expect("Problem domain")
+    child.expect(r"3\) Speech and audio")
+    child.expect(r"Choose \[\d\]")
+    child.sendline("3")
+    child.expect(r"Framework \(Enter accepts the recommendation\)")
+    child.expect(r"Choose \[1\]")
+    child.sendline("")
+    child.expect("Project name")
+    child.sendline("")
+    while child.expect([r"Choose \[\d\]", "Created "]) == 0:
+        child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "which starter" not in (child.before or "")
+    (project,) = (tmp_path / "out").iterdir()
+    assert project.name == "audio-classifier"
+    record = json.loads((project / ".scaffold.json").read_text(encoding="utf-8"))
+    assert record["context"]["cookiecutter"]["task"] == "audio-classification"

@@ -11,7 +11,7 @@ from helpers import fixture_template, run_real
 from scaffolder.tasks import DOMAIN_TASKS, task_for
 from scaffolder.templates import get_template, list_templates
 
-TASK_CHOICES = ["image-classification", "text-classification", "tabular"]
+TASK_CHOICES = ["image-classification", "text-classification", "tabular", "audio-classification"]
 
 
 def recorded(project: Path) -> dict:
@@ -33,6 +33,7 @@ def tasks_root(templates_root: Path) -> Path:
     [
         ("vision", "image-classification"),
         ("language", "text-classification"),
+        ("speech", "audio-classification"),
         ("tabular-other", "tabular"),
     ],
 )
@@ -44,12 +45,13 @@ def test_the_domain_answer_chooses_the_task(scaffold, tasks_root: Path, domain: 
 
 
 def test_a_domain_without_a_starter_says_so_in_one_line(scaffold, tasks_root: Path) -> None:
-    result = scaffold("new", "--no-input", "-a", "domain=speech")
+    result = scaffold("new", "--no-input", "-a", "domain=recommendation")
     assert result.exit_code == 0, result.output
     notes = [line for line in result.stdout.splitlines() if line.startswith("Note:")]
     assert notes == [
-        "Note: Speech and audio has no starter of its own yet: writing the image-classification "
-        "starter (others: --set task=text-classification or tabular)"
+        "Note: Recommendation or ranking has no starter of its own yet: writing the "
+        "image-classification starter (others: --set task=text-classification, tabular or "
+        "audio-classification)"
     ]
     assert (Path("fixture-project") / "task.txt").read_text() == "image-classification\n"
 
@@ -87,13 +89,71 @@ def test_a_template_without_tasks_is_left_alone(templates_root: Path) -> None:
     assert task_for(template, "tabular-other").task is None
 
 
-def test_every_packaged_template_offers_the_tasks_the_domains_name() -> None:
-    """The mapping names only tasks some template has; each template offers every task of part 1."""
-    offered = {c for t in list_templates() for c in t.variables["task"].choices}
+def test_every_packaged_task_is_reachable_from_a_domain() -> None:
+    """Each template offers the same tasks, and some domain answer leads to each of them."""
     for template in list_templates():
         assert list(template.variables["task"].choices) == TASK_CHOICES, template.name
-    assert set(DOMAIN_TASKS.values()) == set(TASK_CHOICES)
-    assert set(offered) == set(TASK_CHOICES)
+    assert set(TASK_CHOICES) <= {task for tasks in DOMAIN_TASKS.values() for task in tasks}
+
+
+@pytest.fixture
+def two_language_tasks(templates_root: Path) -> Path:
+    """A fixture template with both language tasks, as a template that has them offers them."""
+    files = {"task.txt": "{{ cookiecutter.task }}\n"}
+    choices = [*TASK_CHOICES, "language-model"]
+    fixture_template(templates_root, "pytorch", files=files, context={"task": choices})
+    return templates_root
+
+
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("scaffolder.prompts.stdin_is_terminal", lambda: True)
+
+
+def test_a_domain_with_two_tasks_asks_which_once(scaffold, two_language_tasks, terminal) -> None:
+    result = scaffold(
+        "new", "--framework", "pytorch", "-a", "domain=language", input="2\n" + "\n" * 5
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Language (text, NLP, LLMs): which starter?") == 1
+    assert "Generate text" in result.stdout and "Classify texts" in result.stdout
+    assert (Path("fixture-project") / "task.txt").read_text() == "language-model\n"
+
+
+def test_without_a_terminal_the_usual_task_is_taken(scaffold, two_language_tasks) -> None:
+    result = scaffold("new", "--no-input", "--framework", "pytorch", "-a", "domain=language")
+    assert result.exit_code == 0, result.output
+    assert "which starter" not in result.stdout and "Note:" not in result.stdout
+    assert (Path("fixture-project") / "task.txt").read_text() == "text-classification\n"
+
+
+def test_set_task_answers_the_extra_question(scaffold, two_language_tasks, terminal) -> None:
+    args = ("--framework", "pytorch", "-a", "domain=language", "--set", "task=language-model")
+    result = scaffold("new", *args, input="\n" * 6)
+    assert result.exit_code == 0, result.output
+    assert "which starter" not in result.stdout
+    assert (Path("fixture-project") / "task.txt").read_text() == "language-model\n"
+
+
+def test_other_domains_ask_no_extra_question(scaffold, two_language_tasks, terminal) -> None:
+    result = scaffold("new", "--framework", "pytorch", "-a", "domain=speech", input="\n" * 6)
+    assert result.exit_code == 0, result.output
+    assert "which starter" not in result.stdout
+    assert (Path("fixture-project") / "task.txt").read_text() == "audio-classification\n"
+
+
+def test_questions_say_which_domain_asks_between_tasks(
+    tmp_path: Path, two_language_tasks: Path
+) -> None:
+    root = {"SCAFFOLD_TEMPLATES": str(two_language_tasks)}
+    result = run_real(tmp_path, "questions", "--framework", "pytorch", "--json", **root)
+    assert result.returncode == 0, result.stderr
+    variables = json.loads(result.stdout)["templates"][0]["variables"]
+    task = next(v for v in variables if v["name"] == "task")
+    assert task["from_domain"]["language"] == "text-classification"
+    assert task["asked_from_domain"] == {"language": ["text-classification", "language-model"]}
+    text = run_real(tmp_path, "questions", "--framework", "pytorch", **root).stdout
+    assert "language -> text-classification or language-model (asked)" in text
 
 
 def test_questions_say_the_domain_picks_the_task(tmp_path: Path) -> None:
@@ -105,12 +165,14 @@ def test_questions_say_the_domain_picks_the_task(tmp_path: Path) -> None:
     assert task["from_domain"] == {
         "vision": "image-classification",
         "language": "text-classification",
+        "speech": "audio-classification",
         "tabular-other": "tabular",
     }
     text = run_real(tmp_path, "questions", "--framework", "tensorflow").stdout
     assert (
         "from the domain answer: vision -> image-classification, "
-        "language -> text-classification, tabular-other -> tabular" in text
+        "language -> text-classification, speech -> audio-classification, "
+        "tabular-other -> tabular" in text
     )
 
 

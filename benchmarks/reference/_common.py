@@ -12,11 +12,17 @@ its framework offers on the device, and prints one JSON line:
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
+import sys
 import time
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+
+SHARED_TASKS = Path(__file__).resolve().parents[2] / "templates" / "_shared" / "src" / "tasks"
 
 
 def parse_args(
@@ -71,3 +77,23 @@ def warmup_cosine(total: int, warmup_fraction: float = 0.05):
 
 def emit(result: dict[str, object]) -> None:
     print(json.dumps(result), flush=True)
+
+
+def shared_module(task: str, name: str) -> types.ModuleType:
+    """`templates/_shared/src/tasks/<task>/<name>.py`, the templates' framework-neutral task code,
+    loaded as it is: a submodule of a stand-in package that also holds the `.errors` it imports."""
+    package = f"_bench_{task}"
+    if f"{package}.{name}" in sys.modules:
+        return sys.modules[f"{package}.{name}"]
+    if package not in sys.modules:
+        stand_in = types.ModuleType(package)
+        stand_in.__path__ = [str(SHARED_TASKS / task)]
+        errors = types.ModuleType(f"{package}.errors")
+        errors.ConfigError = type("ConfigError", (ValueError,), {})
+        sys.modules[package], sys.modules[f"{package}.errors"] = stand_in, errors
+    path = SHARED_TASKS / task / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{package}.{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -8,35 +8,13 @@ permutation) and the same preprocessing fitted on the training rows.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import types
-from pathlib import Path
-
 import numpy as np
-
-SHARED = Path(__file__).resolve().parents[2] / "templates" / "_shared" / "src" / "tasks" / "tabular"
-
-
-def _table_module() -> types.ModuleType:
-    name = "_bench_tabular"
-    if f"{name}.table" in sys.modules:
-        return sys.modules[f"{name}.table"]
-    package = types.ModuleType(name)
-    package.__path__ = [str(SHARED)]
-    errors = types.ModuleType(f"{name}.errors")
-    errors.ConfigError = type("ConfigError", (ValueError,), {})
-    sys.modules[name], sys.modules[f"{name}.errors"] = package, errors
-    spec = importlib.util.spec_from_file_location(f"{name}.table", SHARED / "table.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from _common import shared_module
 
 
 def load(num_samples: int, seed: int, val_fraction: float = 0.2):
     """(prep, train arrays, val arrays); arrays: float32 numbers with NaN, int64 ids, int64 labels."""
-    table = _table_module()
+    table = shared_module("tabular", "table")
     split = table.load_split(
         "synthetic", target="target", objective="auto", num_samples=num_samples,
         val_fraction=val_fraction, seed=seed,

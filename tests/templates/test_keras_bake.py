@@ -34,11 +34,21 @@ TASK_FILES = {
         "tests/test_pretrained.py",
     ],
     "tabular": ["src/tabular_model/table.py", "tests/test_tabular_run.py", "tests/test_data.py"],
+    "audio-classification": [
+        "src/audio_classifier/clips.py",
+        "src/audio_classifier/melscale.py",
+        "src/audio_classifier/scores.py",
+        "tests/test_clips.py",
+        "tests/test_scores.py",
+        "tests/test_audio_run.py",
+        "tests/test_model.py",
+    ],
 }
 PACKAGE = {
     "image-classification": "image_classifier",
     "text-classification": "text_classifier",
     "tabular": "tabular_model",
+    "audio-classification": "audio_classifier",
 }
 
 
@@ -56,6 +66,8 @@ def test_bake(cookies, context: dict) -> None:
     assert (package / "table.py").exists() == (task == "tabular")
     assert (package / "tokenizer.py").exists() == (task == "text-classification")
     assert (package / "pretrained.py").exists() == (task == "text-classification")
+    assert (package / "clips.py").exists() == (task == "audio-classification")
+    assert (package / "melscale.py").exists() == (task == "audio-classification")
     assert (project / "tests" / "test_image_run.py").exists() == (task == "image-classification")
     assert (project / "configs" / "default.toml").is_file()
     assert (project / "LICENSE").is_file() and (project / "README.md").is_file()
@@ -78,6 +90,31 @@ def test_tabular_bakes_on_every_backend(cookies, backend: str) -> None:
     readme = (project / "README.md").read_text()
     assert "preprocessing.json" in readme and "classes.json" not in readme
     assert "sources.py" not in readme and "image" not in readme.split("## Data")[1].split("##")[0]
+    check_lint(project)
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_audio_bakes_on_every_backend(cookies, backend: str) -> None:
+    project = bake(cookies, task="audio-classification", backend=backend)
+    assert leftover_jinja(project) == []
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert meta["name"] == "audio-classifier"
+    assert meta["description"] == "Audio classification with Keras"
+    deps = " ".join(meta["dependencies"])
+    # WAV files are read with the standard library and NumPy; the features are keras.ops.
+    for unneeded in ("pillow", "tokenizers", "pandas", "librosa", "soundfile"):
+        assert unneeded not in deps, unneeded
+    config = tomllib.loads((project / "configs" / "default.toml").read_text())
+    assert config["data"]["sample_rate"] == 16000 and config["model"]["widths"] == [16, 32, 64]
+    assert (config["model"]["freq_mask"], config["model"]["time_mask"]) == (0, 0)
+    model = (project / "src" / "audio_classifier" / "model.py").read_text()
+    assert "ops.stft(" in model and "SeedGenerator" in model
+    readme = (project / "README.md").read_text()
+    assert "classes.json" in readme and "ops.stft" in readme and "SpecAugment" in readme
+    assert "val_macro_f1" in readme and "image" not in readme.split("## Data")[1].split("##")[0]
+    # ONNX cannot trace the complex STFT: the PyTorch backend's README says export is refused.
+    assert ("export` refuses" in readme) == (backend == "torch")
+    assert ("model.onnx" in readme) is False
     check_lint(project)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
+
 import pytest
 from harness import TEMPLATES, check_lint, leftover_jinja, variable_matrix
 
@@ -29,6 +32,21 @@ TASKS = {
             "task",
             "predict",
             "pretrained",
+            "tensor_batches",
+            "gathered",
+        ],
+    ),
+    "audio-classification": (
+        "audio_classifier",
+        [
+            "task_config",
+            "clips",
+            "melscale",
+            "scores",
+            "data",
+            "model",
+            "task",
+            "predict",
             "tensor_batches",
             "gathered",
         ],
@@ -73,10 +91,16 @@ def test_bake(cookies, context: dict) -> None:
     pyproject = (project / "pyproject.toml").read_text()
     assert '"torch>=' in pyproject and '"tensorboard>=' in pyproject
     tabular, text = task == "tabular", task == "text-classification"
+    audio = task == "audio-classification"
     assert ('"pillow>=' in pyproject) == (task == "image-classification")
     assert ('"pandas>=' in pyproject) == ('"pyarrow>=' in pyproject) == tabular
     assert ("baseline = [" in pyproject) == tabular
     assert ('"tokenizers>=' in pyproject) == text
+    if audio:  # WAV files are read with the standard library: nothing beyond torch and NumPy
+        assert {"test_clips.py", "test_scores.py", "test_model.py", "test_export.py"} <= tests
+        dependencies = tomllib.loads(pyproject)["project"]["dependencies"]
+        names = {re.split(r"[<>=\[ ]", d, maxsplit=1)[0] for d in dependencies}
+        assert names == {"torch", "tensorboard", "numpy", "tqdm"}, dependencies
 
     assert (project / "Dockerfile").exists() == (context.get("dockerfile", "yes") == "yes")
     assert (project / ".dockerignore").exists() == (context.get("dockerfile", "yes") == "yes")
@@ -109,6 +133,7 @@ def test_bake(cookies, context: dict) -> None:
         assert f"  {name}.py " in readme, f"{name}.py is missing from the README's layout"
     assert ("preprocessing.json" in readme) == tabular
     assert ("tokenizer.json" in readme) == text
+    assert ("export/model.onnx` (input `waveforms`" in readme) == audio
     if not text:
         assert ("labels.json" in readme) != tabular
     if (project / "Dockerfile").exists():

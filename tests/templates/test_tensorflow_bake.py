@@ -21,6 +21,7 @@ TASK_FILES = {
     "image-classification": ["sources.py"],
     "text-classification": ["corpus.py", "scores.py", "tokenizer.py"],
     "tabular": ["scores.py", "table.py"],
+    "audio-classification": ["clips.py", "melscale.py", "scores.py"],
 }
 SAME_NAMES = ["task_config.py", "data.py", "model.py", "task.py", "serving.py", "predict.py"]
 TASK_TESTS = ["tests/cases.py", "tests/test_data.py", "tests/test_model.py", "tests/test_serving.py"]  # fmt: skip
@@ -49,6 +50,9 @@ def test_default_config_mirrors_every_field(cookies, task):
     elif task == "text-classification":
         assert config["data"]["text_column"] == "text" and config["data"]["max_length"] == 64
         assert config["model"]["heads"] == 4 and "num_classes" not in config["data"]
+    elif task == "audio-classification":
+        assert config["data"]["sample_rate"] == 16000 and config["model"]["n_mels"] == 40
+        assert config["model"]["freq_mask"] == 0 and "num_classes" not in config["data"]
     else:
         assert config["data"]["num_classes"] == 0  # from the data
 
@@ -72,6 +76,8 @@ def test_bake(cookies, context):
         assert (project / "tests" / "test_table.py").is_file()
     if task == "text-classification":
         assert (project / "tests" / "test_corpus.py").is_file()
+    if task == "audio-classification":  # the clip reader's own tests, shared by every framework
+        assert (project / "tests" / "test_clips.py").is_file()
     for other, files in TASK_FILES.items():
         if other != task:  # nothing of the other task is left behind
             left = set(files) - set(TASK_FILES[task])
@@ -102,6 +108,11 @@ def test_bake(cookies, context):
     elif task == "text-classification":
         deps = " ".join(meta["dependencies"])
         assert "tokenizers>=" in deps and "pandas" not in deps and "pillow" not in deps
+    elif task == "audio-classification":  # WAV files read with the standard library
+        assert meta["dependencies"] == ["numpy>=1.26"] or not any(
+            d.startswith(("pandas", "pillow", "tokenizers")) for d in meta["dependencies"]
+        )
+        assert "litert" not in extras and "baseline" not in extras
     else:
         assert "litert" in extras and not any("pandas" in d for d in meta["dependencies"])
     assert meta["requires-python"] == f">={ctx['python_version']}"
@@ -133,6 +144,9 @@ def test_bake(cookies, context):
     elif task == "text-classification":
         assert "tokenizer.json" in readme and "table.py" not in readme
         assert "sources.py" not in readme
+    elif task == "audio-classification":
+        assert "tf.signal.stft" in readme and "`waveform`" in readme and "WAV" in readme
+        assert "tokenizer.json" not in readme and "TFLite" not in readme
     else:
         assert "labels.txt" in readme and "table.py" not in readme
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import signal
-from pathlib import Path
 
 import pytest
 import test_tensorflow_e2e as shared

@@ -31,7 +31,7 @@ COMMANDS = {
     "export": "export a run's trained model for serving and check its outputs",
     "predict": "predict labels or values for new inputs with a run's model",
 }
-PREDICT_INPUTS = "{{ {'image-classification': 'image files', 'text-classification': 'texts, or text files of one text per line', 'tabular': 'CSV or Parquet files of rows'}[cookiecutter.task] }}"
+PREDICT_INPUTS = "{{ {'image-classification': 'image files', 'text-classification': 'texts, or text files of one text per line', 'tabular': 'CSV or Parquet files of rows', 'audio-classification': 'WAV files, or folders of them'}[cookiecutter.task] }}"
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,9 @@ def _small_config(runs_dir: Path, **trainer) -> Config:
     cfg = Config()
     cfg.data.num_samples = 256
     cfg.data.batch_size = 32
+{% if cookiecutter.task == "audio-classification" %}
+    cfg.data.sample_rate, cfg.data.clip_seconds = 8000, 0.5  # 4,000 samples a clip
+{% endif %}
     cfg.trainer.epochs = 1
     cfg.trainer.runs_dir = Path(runs_dir)
     cfg.trainer.mixed_precision = "off"

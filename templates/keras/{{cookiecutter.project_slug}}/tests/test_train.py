@@ -13,6 +13,9 @@ from {{ cookiecutter.package_name }}.config import Config
 from {{ cookiecutter.package_name }}.errors import Interrupted, ProjectError
 from {{ cookiecutter.package_name }}.evaluate import evaluate
 from {{ cookiecutter.package_name }}.export import export
+{% if cookiecutter.task == "audio-classification" %}
+from {{ cookiecutter.package_name }}.precision import backend
+{% endif %}
 from {{ cookiecutter.package_name }}.task import META_FILE
 from {{ cookiecutter.package_name }}.train import train
 
@@ -110,11 +113,21 @@ def test_resume_without_a_checkpoint_is_refused(config: Config, tmp_path: Path) 
 
 
 def test_a_diverging_loss_stops_with_one_line(small_config, tmp_path: Path) -> None:
+{% if cookiecutter.task == "audio-classification" %}
+    # Batch normalisation keeps the loss of even a huge step finite; not that of an infinite one.
+    cfg = small_config(tmp_path / "runs", lr=float("inf"), tensorboard=False)
+{% else %}
     cfg = small_config(tmp_path / "runs", lr=1e9, tensorboard=False)
+{% endif %}
     with pytest.raises(ProjectError, match=r"diverged; lower trainer\.lr"):
         train(cfg)
 
 
+{% if cookiecutter.task == "audio-classification" %}
+@pytest.mark.skipif(
+    backend() == "torch", reason="no ONNX export of the STFT: test_audio_run.py checks the refusal"
+)
+{% endif %}
 def test_export_round_trip(straight: tuple[Config, Path]) -> None:
     cfg, run = straight
     result = export(cfg, run)

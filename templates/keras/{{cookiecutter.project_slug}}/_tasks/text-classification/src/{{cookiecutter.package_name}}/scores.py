@@ -1,1 +1,1 @@
-{% include "src/tasks/text/scores.py" %}
+{% include "src/tasks/classes/scores.py" %}

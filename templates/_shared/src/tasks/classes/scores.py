@@ -1,5 +1,6 @@
-"""How well a text classifier scores: accuracy and macro-F1 (every class counts alike, however
-rare), and the majority-class baseline. NumPy only, so every framework reports the same numbers."""
+"""How well a classifier scores: accuracy and macro-F1 (every class counts alike, however rare),
+and the majority-class baseline. NumPy only, so every framework and task reports the same
+numbers."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def score(logits: np.ndarray, labels: np.ndarray) -> dict[str, float]:
 def majority_baseline(
     train_labels: np.ndarray, val_labels: np.ndarray, num_classes: int
 ) -> dict[str, float]:
-    """What always answering the commonest training class scores on the held-out texts."""
+    """What always answering the commonest training class scores on the held-out examples."""
     majority = int(np.bincount(train_labels, minlength=num_classes).argmax())
     logits = np.zeros((len(val_labels), num_classes))
     logits[:, majority] = 1.0

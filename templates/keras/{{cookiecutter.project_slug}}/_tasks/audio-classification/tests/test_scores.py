@@ -1,0 +1,1 @@
+{% include "tests/tasks/classes/test_scores.py" %}

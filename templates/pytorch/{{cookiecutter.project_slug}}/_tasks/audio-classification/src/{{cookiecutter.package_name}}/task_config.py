@@ -1,0 +1,11 @@
+"""The audio task's configuration sections, `[data]` and `[model]`, and the metrics it records."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .config_io import Annotated, ConfigError, NonEmpty, Range
+
+{% set batch_note = "per process under torchrun" %}
+{% include "src/tasks/audio/sections.py" %}

@@ -1,0 +1,1 @@
+{% include "tests/tasks/audio/test_clips.py" %}

@@ -1,0 +1,1 @@
+{% include "src/tasks/audio/clips.py" %}

@@ -1,0 +1,1 @@
+{% include "src/tasks/classes/scores.py" %}

@@ -1,0 +1,19 @@
+"""The audio task's configuration sections: data, model and export, and the metrics it records."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .config_io import Annotated, ConfigError, NonEmpty, Range
+
+{% set batch_note = "the global batch: under tf.distribute it is split across replicas" %}
+{% include "src/tasks/audio/sections.py" %}
+
+
+@dataclass
+class ExportConfig:
+    check_batch: Annotated[int, Range(ge=1)] = 8  # held-out clips the export is checked on
+
+
+CROSS_CHECKS = (check_sections,)
