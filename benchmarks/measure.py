@@ -39,8 +39,18 @@ REFERENCE_SUFFIX = {
     "tabular": "tabular",
     "text-classification": "text",
     "audio-classification": "audio",
+    "recommendation": "recommendation",
 }
+# The `[data]` key a profile's sample count sets, where it is not `num_samples` (the references'
+# `--num-samples` counts the same thing).
+SIZE_KEY = {"recommendation": "num_users"}
 TASKS = ("image-classification", *REFERENCE_SUFFIX)
+
+
+def offered_tasks(framework: str) -> tuple[str, ...]:
+    """The tasks a template offers: the `task` choices of its cookiecutter.json."""
+    context = json.loads((TEMPLATES / framework / "cookiecutter.json").read_text())
+    return tuple(context.get("task", ("image-classification",)))
 
 
 # -- measurements --------------------------------------------------------------------------------
@@ -180,19 +190,22 @@ class Profile:
     task_samples: tuple[tuple[str, int], ...] = ()
 
     def for_task(self, task: str) -> "Profile":
+        overrides, reference_args = self.overrides, self.reference_args
         count = dict(self.task_samples).get(task)
-        if count is None:
-            return self
-        return Profile(
-            self.name, (*self.overrides, f"data.num_samples={count}"),
-            (*self.reference_args, "--num-samples", str(count)), self.target, self.steady_run,
-        )  # fmt: skip
+        if count is not None:
+            overrides = (*overrides, f"data.num_samples={count}")
+            reference_args = (*reference_args, "--num-samples", str(count))
+        key = SIZE_KEY.get(task)
+        if key is not None:
+            overrides = tuple(o.replace("data.num_samples=", f"data.{key}=", 1) for o in overrides)
+        return Profile(self.name, overrides, reference_args, self.target, self.steady_run)
 
 
 CPU_PROFILE = Profile("cpu")
 LONG_SAMPLES = 30_000
 # One epoch of 30,000 samples (10,000 one-second clips for audio: 30,000 would hold 1.9 GB of
-# waveforms in memory on each side), defaults otherwise: minutes of loop against seconds of
+# waveforms in memory on each side; 10,000 users for recommendation, about 120,000 training pairs),
+# defaults otherwise: minutes of loop against seconds of
 # start-up, so the ratio is the loop's.
 LONG_PROFILE = Profile(
     "long",
@@ -200,7 +213,7 @@ LONG_PROFILE = Profile(
     ("--num-samples", str(LONG_SAMPLES)),
     target=LONG_TARGET,
     steady_run=False,
-    task_samples=(("audio-classification", 10_000),),
+    task_samples=(("audio-classification", 10_000), ("recommendation", 10_000)),
 )
 # On a GPU the default 2,000-sample epoch is over before the device is warm: train on 10x the
 # data in batches of 256 so that the table measures the training step, not the start-up.

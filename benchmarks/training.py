@@ -33,6 +33,7 @@ from measure import (
     interleave,
     last_json,
     log,
+    offered_tasks,
     run_timed,
 )
 
@@ -204,6 +205,9 @@ def measure_training(
     long as `time.perf_counter()` is before `variant_until`."""
     rows = []
     for task, name in ((t, n) for t in tasks for n in projects):
+        if task not in offered_tasks(PROJECTS[name].framework):
+            log(f"training ({profile.name}): {name} has no {task} starter; skipped")
+            continue
         project = for_task(PROJECTS[name], task)
         log(f"training ({profile.name}): {name}, {task} ({runs} runs each, interleaved)")
         try:

@@ -74,6 +74,7 @@ def record_projects(monkeypatch) -> list:
         ("tabular", "_tabular_ref.py"),
         ("text-classification", "_text_ref.py"),
         ("audio-classification", "_audio_ref.py"),
+        ("recommendation", "_recommendation_ref.py"),
     ],
 )
 def test_tasks_choose_what_is_baked_and_which_reference_runs(monkeypatch, task, suffix) -> None:
@@ -101,12 +102,17 @@ def test_every_task_is_trained_by_default_against_its_own_reference(monkeypatch)
     import training
 
     seen = record_projects(monkeypatch)
-    training.measure_training(1, ["tensorflow"], variants=False)
-    assert [p.task for p in seen] == list(measure.TASKS)
-    assert [p.reference[0] for p in seen] == [
-        "tensorflow_ref.py", "tensorflow_tabular_ref.py", "tensorflow_text_ref.py",
-        "tensorflow_audio_ref.py",
+    training.measure_training(1, ["pytorch", "tensorflow"], variants=False)
+    assert [p.task for p in seen if p.name == "pytorch"] == list(measure.TASKS)
+    assert [p.reference[0] for p in seen if p.name == "pytorch"] == [
+        "pytorch_ref.py", "pytorch_tabular_ref.py", "pytorch_text_ref.py",
+        "pytorch_audio_ref.py", "pytorch_recommendation_ref.py",
     ]  # fmt: skip
+    # A task a template does not offer yet is skipped, not baked.
+    offered = measure.offered_tasks("tensorflow")
+    assert [p.task for p in seen if p.name == "tensorflow"] == [
+        t for t in measure.TASKS if t in offered
+    ]
     assert not any(v.startswith("task=") for v in seen[0].variables)  # the default task
 
 
@@ -139,6 +145,30 @@ def test_text_and_audio_references_train_a_few_steps(script: tuple[str, ...]) ->
     assert 0.0 <= result["val_accuracy"] <= 1.0
 
 
+@pytest.mark.parametrize(
+    "script",
+    [
+        ("pytorch_recommendation_ref.py",),
+        ("tensorflow_recommendation_ref.py",),
+        ("keras_recommendation_ref.py", "--backend", "torch"),
+    ],
+    ids=lambda script: script[0].removesuffix("_ref.py"),
+)
+def test_recommendation_references_train_a_few_steps(script: tuple[str, ...]) -> None:
+    """100 users (about 1,200 training pairs): 9 steps of 128, then the ranking of every
+    held-out user against the 500 items."""
+    import measure
+    import training
+
+    command = [sys.executable, measure.REFERENCE / script[0], *script[1:], "--num-samples", "100"]
+    _, stdout = measure.run_timed(
+        command, env=training.reference_env(), cwd=measure.REPO, timeout=180
+    )
+    result = measure.last_json(stdout)
+    assert result["steps"] == 9 and result["samples_per_s"] > 0
+    assert 0.0 <= result["val_recall"] <= 1.0 and 0.0 <= result["val_ndcg"] <= 1.0
+
+
 def test_the_long_epoch_is_its_own_section_with_its_own_target(monkeypatch) -> None:
     """`--long-only`: every project trains one epoch of LONG_SAMPLES on both sides, judged
     against 1.1x, its steady figure the long epoch's own (no extra 2-epoch run)."""
@@ -162,15 +192,18 @@ def test_the_long_epoch_is_its_own_section_with_its_own_target(monkeypatch) -> N
     monkeypatch.setattr(run, "measure_training", training.measure_training)
     monkeypatch.setattr(run, "cuda_available", lambda: False)
     args = run.parse_args(["--quick", "--only", "training", "--long-only", "--projects",
-                           "pytorch", "--tasks", "tabular,audio-classification"])  # fmt: skip
+                           "pytorch", "--tasks", "tabular,audio-classification,recommendation"])  # fmt: skip
     results = run.run(args)
     assert "training" not in results and not steady_runs
-    tabular, _ = results["training_long"]
+    tabular, *_ = results["training_long"]
     assert tabular.wall.target == measure.LONG_TARGET == 1.1 and tabular.steady == 990.0
     generated, reference = profiles[:2]
     assert f"data.num_samples={measure.LONG_SAMPLES}" in generated
     assert reference[-2:] == ["--num-samples", str(measure.LONG_SAMPLES)]
     assert "data.num_samples=10000" in profiles[2] and profiles[3][-1] == "10000"
+    # Recommendation counts users, 10,000 of them, on both sides.
+    assert "data.num_users=10000" in profiles[4] and profiles[5][-1] == "10000"
+    assert not any(p.startswith("data.num_samples=") for p in profiles[4])
     table = run.render_table(results)
     assert "one long epoch, 30,000 samples" in table and "<= 1.1x: met" in table
 

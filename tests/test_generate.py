@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import signal
+import threading
 from pathlib import Path
 
 import pytest
@@ -272,7 +273,9 @@ def signal_on_nth_rename(monkeypatch: pytest.MonkeyPatch, n: int, signum: int) -
         real(src, dst, *args, **kwargs)
         calls[0] += 1
         if calls[0] == n:
-            os.kill(os.getpid(), signum)  # held by the mask: pending until the move is done
+            # To the main thread, as a signal to the single-threaded CLI arrives (a process-directed
+            # one could go to another thread of a test runner that does not block it); held by the mask: pending until the move is done.
+            signal.pthread_kill(threading.main_thread().ident, signum)
 
     monkeypatch.setattr(gen.os, "rename", rename)
 

@@ -109,17 +109,26 @@ def test_the_extra_language_question_in_a_terminal(spawn, tmp_path: Path, templa
     assert (tmp_path / "out" / "fixture-project" / "task.txt").read_text() == "language-model\n"
 
 
-def test_the_speech_domain_writes_the_audio_starter(spawn, tmp_path: Path) -> None:
-    """Every decision question answered at the prompt, speech for the domain: the packaged
-    template's audio classifier, with no second question."""
+@pytest.mark.parametrize(
+    ("number", "label", "slug", "task"),
+    [
+        ("3", "Speech and audio", "audio-classifier", "audio-classification"),
+        ("4", "Recommendation or ranking", "recommender", "recommendation"),
+    ],
+)
+def test_a_domain_with_one_task_writes_its_starter(
+    spawn, tmp_path: Path, number: str, label: str, slug: str, task: str
+) -> None:
+    """Every decision question answered at the prompt, then the domain: the packaged template's
+    starter for it, with no second question."""
     child = spawn("new", "-o", "out")
     for _ in range(5):  # purpose, distributed, deployment, dataset size, experience: defaults
         child.expect(r"Choose \[\d\]")
         child.sendline("")
     child.expect("Problem domain")
-    child.expect(r"3\) Speech and audio")
+    child.expect(rf"{number}\) {label}")
     child.expect(r"Choose \[\d\]")
-    child.sendline("3")
+    child.sendline(number)
     child.expect(r"Framework \(Enter accepts the recommendation\)")
     child.expect(r"Choose \[1\]")
     child.sendline("")
@@ -132,6 +141,6 @@ def test_the_speech_domain_writes_the_audio_starter(spawn, tmp_path: Path) -> No
     assert child.exitstatus == 0
     assert "which starter" not in (child.before or "")
     (project,) = (tmp_path / "out").iterdir()
-    assert project.name == "audio-classifier"
+    assert project.name == slug
     record = json.loads((project / ".scaffold.json").read_text(encoding="utf-8"))
-    assert record["context"]["cookiecutter"]["task"] == "audio-classification"
+    assert record["context"]["cookiecutter"]["task"] == task

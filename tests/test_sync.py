@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -193,7 +194,9 @@ def test_a_signal_during_the_merge_restores_work_tree_and_index(
     def git_then_signal(where: Path, *args: str, **kwargs):
         result = real(where, *args, **kwargs)
         if args[0] == "merge" and "--abort" not in args:
-            os.kill(os.getpid(), signum)  # arrives while the merge result is in place
+            # To the main thread, as a signal to the single-threaded CLI arrives (a process-directed
+            # one could go to another thread of a test runner that does not block it); arrives while the merge result is in place.
+            signal.pthread_kill(threading.main_thread().ident, signum)
         return result
 
     monkeypatch.setattr(merge, "git", git_then_signal)

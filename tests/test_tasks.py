@@ -11,7 +11,13 @@ from helpers import fixture_template, run_real
 from scaffolder.tasks import DOMAIN_TASKS, task_for
 from scaffolder.templates import get_template, list_templates
 
-TASK_CHOICES = ["image-classification", "text-classification", "tabular", "audio-classification"]
+TASK_CHOICES = [
+    "image-classification",
+    "text-classification",
+    "tabular",
+    "audio-classification",
+    "recommendation",
+]
 
 
 def recorded(project: Path) -> dict:
@@ -34,6 +40,7 @@ def tasks_root(templates_root: Path) -> Path:
         ("vision", "image-classification"),
         ("language", "text-classification"),
         ("speech", "audio-classification"),
+        ("recommendation", "recommendation"),
         ("tabular-other", "tabular"),
     ],
 )
@@ -45,13 +52,13 @@ def test_the_domain_answer_chooses_the_task(scaffold, tasks_root: Path, domain: 
 
 
 def test_a_domain_without_a_starter_says_so_in_one_line(scaffold, tasks_root: Path) -> None:
-    result = scaffold("new", "--no-input", "-a", "domain=recommendation")
+    result = scaffold("new", "--no-input", "-a", "domain=generative")
     assert result.exit_code == 0, result.output
     notes = [line for line in result.stdout.splitlines() if line.startswith("Note:")]
     assert notes == [
-        "Note: Recommendation or ranking has no starter of its own yet: writing the "
-        "image-classification starter (others: --set task=text-classification, tabular or "
-        "audio-classification)"
+        "Note: Generative media (diffusion, GANs, VAEs) has no starter of its own yet: writing "
+        "the image-classification starter (others: --set task=text-classification, tabular, "
+        "audio-classification or recommendation)"
     ]
     assert (Path("fixture-project") / "task.txt").read_text() == "image-classification\n"
 
@@ -166,13 +173,14 @@ def test_questions_say_the_domain_picks_the_task(tmp_path: Path) -> None:
         "vision": "image-classification",
         "language": "text-classification",
         "speech": "audio-classification",
+        "recommendation": "recommendation",
         "tabular-other": "tabular",
     }
     text = run_real(tmp_path, "questions", "--framework", "tensorflow").stdout
     assert (
         "from the domain answer: vision -> image-classification, "
         "language -> text-classification, speech -> audio-classification, "
-        "tabular-other -> tabular" in text
+        "recommendation -> recommendation, tabular-other -> tabular" in text
     )
 
 

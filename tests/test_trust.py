@@ -140,6 +140,8 @@ def test_post_gen_hook_reads_answers_as_data(tmp_path: Path, value: str) -> None
         "github_actions": value,
         "dockerfile": "yes",
         "cluster_launchers": "yes",
+        "backend": value,
+        "package_name": "cat_net",
     }
     source = render_hook("post_gen_project.py", context)
     result = subprocess.run(
@@ -167,6 +169,7 @@ def test_post_gen_hook_moves_only_a_task_the_template_has(tmp_path: Path, task: 
         "github_actions": "yes",
         "dockerfile": "yes",
         "cluster_launchers": "yes",
+        "package_name": "cat_net",
     }
     result = subprocess.run(
         [sys.executable, "-c", render_hook("post_gen_project.py", context)],

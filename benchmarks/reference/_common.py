@@ -26,10 +26,10 @@ SHARED_TASKS = Path(__file__).resolve().parents[2] / "templates" / "_shared" / "
 
 
 def parse_args(
-    argv: Sequence[str] | None = None, batch_size: int = 64, **extra: dict
+    argv: Sequence[str] | None = None, batch_size: int = 64, num_samples: int = 2000, **extra: dict
 ) -> argparse.Namespace:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--num-samples", type=int, default=2000)
+    parser.add_argument("--num-samples", type=int, default=num_samples)
     parser.add_argument("--batch-size", type=int, default=batch_size)
     parser.add_argument("--seed", type=int, default=0)
     for flag, options in extra.items():

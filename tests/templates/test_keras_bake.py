@@ -43,12 +43,23 @@ TASK_FILES = {
         "tests/test_audio_run.py",
         "tests/test_model.py",
     ],
+    "recommendation": [
+        "src/recommender/interactions.py",
+        "src/recommender/ranking.py",
+        "tests/test_interactions.py",
+        "tests/test_ranking.py",
+        "tests/test_recommendation_run.py",
+        "tests/test_model.py",
+        "tests/test_data.py",
+        "tests/test_task_config.py",
+    ],
 }
 PACKAGE = {
     "image-classification": "image_classifier",
     "text-classification": "text_classifier",
     "tabular": "tabular_model",
     "audio-classification": "audio_classifier",
+    "recommendation": "recommender",
 }
 
 
@@ -68,6 +79,7 @@ def test_bake(cookies, context: dict) -> None:
     assert (package / "pretrained.py").exists() == (task == "text-classification")
     assert (package / "clips.py").exists() == (task == "audio-classification")
     assert (package / "melscale.py").exists() == (task == "audio-classification")
+    assert (package / "interactions.py").exists() == (task == "recommendation")
     assert (project / "tests" / "test_image_run.py").exists() == (task == "image-classification")
     assert (project / "configs" / "default.toml").is_file()
     assert (project / "LICENSE").is_file() and (project / "README.md").is_file()
@@ -115,6 +127,32 @@ def test_audio_bakes_on_every_backend(cookies, backend: str) -> None:
     # ONNX cannot trace the complex STFT: the PyTorch backend's README says export is refused.
     assert ("export` refuses" in readme) == (backend == "torch")
     assert ("model.onnx" in readme) is False
+    check_lint(project)
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_recommendation_bakes_on_every_backend(cookies, backend: str) -> None:
+    project = bake(cookies, task="recommendation", backend=backend)
+    assert leftover_jinja(project) == []
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert meta["name"] == "recommender"
+    assert meta["description"] == "Recommendation (retrieval) with Keras"
+    deps = " ".join(meta["dependencies"])
+    for unneeded in ("pillow", "tokenizers", "pandas", "keras-rs", "tensorflow-recommenders"):
+        assert unneeded not in deps, unneeded
+    config = tomllib.loads((project / "configs" / "default.toml").read_text())
+    assert (config["data"]["num_users"], config["data"]["batch_size"]) == (1000, 128)
+    assert config["model"] == {"embedding_dim": 32, "temperature": 0.2, "top_k": 10}
+    trainer = config["trainer"]
+    assert (trainer["epochs"], trainer["lr"], trainer["best_metric"]) == (5, 0.05, "val_ndcg")
+    model = (project / "src" / "recommender" / "model.py").read_text()
+    assert "register_keras_serializable" in model and "import torch" not in model
+    readme = (project / "README.md").read_text()
+    data = readme.split("## Data")[1].split("\n## ")[0]
+    assert "user_id" in data and "InBatchSoftmax" in data and "image" not in data
+    assert "catalog.json" in readme and "val_ndcg" in readme and "classes.json" not in readme
+    assert "FAISS" in readme and "ScaNN" in readme
+    assert ("model.onnx" in readme) == (backend == "torch")
     check_lint(project)
 
 

@@ -18,7 +18,7 @@ COMMON = [
 TASKS = {
     "image-classification": (
         "image_classifier",
-        ["task_config", "data", "sources", "model", "task", "predict"],
+        ["task_config", "data", "sources", "model", "task", "predict", "tensor_batches"],
     ),
     "text-classification": (
         "text_classifier",
@@ -49,6 +49,19 @@ TASKS = {
             "predict",
             "tensor_batches",
             "gathered",
+        ],
+    ),
+    "recommendation": (
+        "recommender",
+        [
+            "task_config",
+            "interactions",
+            "ranking",
+            "data",
+            "model",
+            "task",
+            "predict",
+            "tensor_batches",
         ],
     ),
     "tabular": (
@@ -91,13 +104,18 @@ def test_bake(cookies, context: dict) -> None:
     pyproject = (project / "pyproject.toml").read_text()
     assert '"torch>=' in pyproject and '"tensorboard>=' in pyproject
     tabular, text = task == "tabular", task == "text-classification"
-    audio = task == "audio-classification"
+    audio, recommendation = task == "audio-classification", task == "recommendation"
     assert ('"pillow>=' in pyproject) == (task == "image-classification")
     assert ('"pandas>=' in pyproject) == ('"pyarrow>=' in pyproject) == tabular
     assert ("baseline = [" in pyproject) == tabular
     assert ('"tokenizers>=' in pyproject) == text
-    if audio:  # WAV files are read with the standard library: nothing beyond torch and NumPy
+    if audio:
         assert {"test_clips.py", "test_scores.py", "test_model.py", "test_export.py"} <= tests
+    if recommendation:
+        assert {"test_interactions.py", "test_ranking.py", "test_model.py", "test_task.py"} <= tests
+        trainer = tomllib.loads((project / "configs" / "default.toml").read_text())["trainer"]
+        assert (trainer["best_metric"], trainer["best_mode"]) == ("val_ndcg", "max")
+    if audio or recommendation:  # WAV files and CSV logs are read with the standard library
         dependencies = tomllib.loads(pyproject)["project"]["dependencies"]
         names = {re.split(r"[<>=\[ ]", d, maxsplit=1)[0] for d in dependencies}
         assert names == {"torch", "tensorboard", "numpy", "tqdm"}, dependencies
@@ -134,8 +152,12 @@ def test_bake(cookies, context: dict) -> None:
     assert ("preprocessing.json" in readme) == tabular
     assert ("tokenizer.json" in readme) == text
     assert ("export/model.onnx` (input `waveforms`" in readme) == audio
+    assert ("export/model.onnx` (input `users`" in readme) == recommendation
+    assert ("catalog.json" in readme) == recommendation
+    assert ("FAISS" in readme) == recommendation  # where a large catalogue goes
     if not text:
-        assert ("labels.json" in readme) != tabular
+        labels = task in ("image-classification", "audio-classification")
+        assert ("labels.json" in readme) == labels
     if (project / "Dockerfile").exists():
         dockerfile = (project / "Dockerfile").read_text()
         index = "whl/cu128" if accelerator == "cuda" else "whl/cpu"

@@ -208,8 +208,10 @@ def test_two_nodes_meet_at_one_rendezvous_and_train_as_one_job(
             ["torchrun", "--nnodes=2", "--nproc-per-node=1",
              "--rdzv-backend=c10d", f"--rdzv-endpoint={endpoint}", "--rdzv-id=two-nodes",
              "-m", PACKAGE, "train", *STOPPABLE, "--set", "trainer.run_name=two-nodes"],
-            cwd=env.root, env=env.env(), text=True, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            # One thread each, as torchrun gives each of several processes on one node: the
+            # single-node run's kernels then add up in the same order.
+            cwd=env.root, env=env.env({"OMP_NUM_THREADS": "1"}), text=True,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )  # fmt: skip
 
     nodes = [node(), node()]

@@ -14,7 +14,7 @@ COMMON_FILES = [
     "__init__.py", "__main__.py", "cli.py", "config.py", "config_io.py", "errors.py", "runs.py",
     "interrupts.py", "metrics_csv.py", "batches.py", "optimizer.py", "steps.py", "train.py",
     "checkpoint.py", "distributed.py", "precision.py", "seeding.py", "reporting.py", "evaluate.py",
-    "export.py", "signatures.py",
+    "export.py", "signatures.py", "tensorflow_notices.py",
 ]  # fmt: skip
 # What each task adds: the same module names, so the common loop imports them without branching.
 TASK_FILES = {
@@ -22,6 +22,7 @@ TASK_FILES = {
     "text-classification": ["corpus.py", "scores.py", "tokenizer.py"],
     "tabular": ["scores.py", "table.py"],
     "audio-classification": ["clips.py", "melscale.py", "scores.py"],
+    "recommendation": ["interactions.py", "ranking.py"],
 }
 SAME_NAMES = ["task_config.py", "data.py", "model.py", "task.py", "serving.py", "predict.py"]
 TASK_TESTS = ["tests/cases.py", "tests/test_data.py", "tests/test_model.py", "tests/test_serving.py"]  # fmt: skip
@@ -41,9 +42,8 @@ def test_default_config_mirrors_every_field(cookies, task):
     assert "output_dir" not in config["trainer"]
     for key in ("runs_dir", "run_name", "best_metric", "best_mode"):
         assert key in config["trainer"], key
-    assert (
-        config["trainer"]["best_metric"] == "val_loss" and config["trainer"]["best_mode"] == "min"
-    )
+    best = ("val_ndcg", "max") if task == "recommendation" else ("val_loss", "min")
+    assert (config["trainer"]["best_metric"], config["trainer"]["best_mode"]) == best
     if task == "tabular":
         assert config["data"]["target"] == "target" and config["data"]["objective"] == "auto"
         assert config["model"]["hidden"] == [128, 64] and "tflite" not in config["export"]
@@ -53,6 +53,11 @@ def test_default_config_mirrors_every_field(cookies, task):
     elif task == "audio-classification":
         assert config["data"]["sample_rate"] == 16000 and config["model"]["n_mels"] == 40
         assert config["model"]["freq_mask"] == 0 and "num_classes" not in config["data"]
+    elif task == "recommendation":
+        assert (config["data"]["num_users"], config["data"]["batch_size"]) == (1000, 128)
+        assert (config["model"]["temperature"], config["model"]["top_k"]) == (0.2, 10)
+        assert (config["trainer"]["epochs"], config["trainer"]["lr"]) == (5, 0.05)
+        assert "num_classes" not in config["data"] and "tflite" not in config["export"]
     else:
         assert config["data"]["num_classes"] == 0  # from the data
 
@@ -78,6 +83,9 @@ def test_bake(cookies, context):
         assert (project / "tests" / "test_corpus.py").is_file()
     if task == "audio-classification":  # the clip reader's own tests, shared by every framework
         assert (project / "tests" / "test_clips.py").is_file()
+    if task == "recommendation":  # the interaction reader's and the ranking's own tests
+        assert (project / "tests" / "test_interactions.py").is_file()
+        assert (project / "tests" / "test_ranking.py").is_file()
     for other, files in TASK_FILES.items():
         if other != task:  # nothing of the other task is left behind
             left = set(files) - set(TASK_FILES[task])
@@ -110,6 +118,11 @@ def test_bake(cookies, context):
         assert "tokenizers>=" in deps and "pandas" not in deps and "pillow" not in deps
     elif task == "audio-classification":  # WAV files read with the standard library
         assert meta["dependencies"] == ["numpy>=1.26"] or not any(
+            d.startswith(("pandas", "pillow", "tokenizers")) for d in meta["dependencies"]
+        )
+        assert "litert" not in extras and "baseline" not in extras
+    elif task == "recommendation":  # CSV logs read with the standard library
+        assert not any(
             d.startswith(("pandas", "pillow", "tokenizers")) for d in meta["dependencies"]
         )
         assert "litert" not in extras and "baseline" not in extras
@@ -147,6 +160,9 @@ def test_bake(cookies, context):
     elif task == "audio-classification":
         assert "tf.signal.stft" in readme and "`waveform`" in readme and "WAV" in readme
         assert "tokenizer.json" not in readme and "TFLite" not in readme
+    elif task == "recommendation":
+        assert "catalog.json" in readme and "user_id,item_id" in readme and "ScaNN" in readme
+        assert "labels.txt" not in readme and "TFLite" not in readme and "WAV" not in readme
     else:
         assert "labels.txt" in readme and "table.py" not in readme
 
@@ -166,6 +182,12 @@ def test_tabular_defaults_name_the_task(cookies):
     project, ctx = _bake(cookies, task="tabular")
     assert project.name == "tabular-model" and ctx["package_name"] == "tabular_model"
     assert ctx["description"] == "Tabular prediction with TensorFlow"
+
+
+def test_recommendation_defaults_name_the_task(cookies):
+    project, ctx = _bake(cookies, task="recommendation")
+    assert project.name == "recommender" and ctx["package_name"] == "recommender"
+    assert ctx["description"] == "Recommendation (retrieval) with TensorFlow"
 
 
 def test_project_name_sets_the_names(cookies):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 # The answers arrive as data: a JSON document in a raw string that no value can end (see pre_gen).
 ANSWERS = json.loads(
-    r'''{{ {"task": cookiecutter.task, "github_actions": cookiecutter.github_actions, "dockerfile": cookiecutter.dockerfile, "cluster_launchers": cookiecutter.cluster_launchers} | tojson }}'''
+    r'''{{ {"task": cookiecutter.task, "github_actions": cookiecutter.github_actions, "dockerfile": cookiecutter.dockerfile, "cluster_launchers": cookiecutter.cluster_launchers, "backend": cookiecutter.get("backend", ""), "package": cookiecutter.package_name} | tojson }}'''
 )
 TASKS = Path("_tasks")
 
@@ -40,3 +40,6 @@ if ANSWERS["dockerfile"] != "yes":
 if ANSWERS["cluster_launchers"] != "yes":
     for folder in ("slurm", "k8s"):
         shutil.rmtree(folder, ignore_errors=True)  # a template may have only one of them
+if ANSWERS["backend"] == "torch":  # Keras on torch imports no TensorFlow: nothing to quiet
+    Path("src", ANSWERS["package"], "tensorflow_notices.py").unlink()
+    Path("tests", "test_tensorflow_notices.py").unlink()

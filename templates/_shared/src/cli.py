@@ -29,13 +29,20 @@ COMMANDS = {
     "train": "train the model; each run writes a new directory under trainer.runs_dir",
     "evaluate": "report the metrics of a run's best checkpoint on its held-out split",
     "export": "export a run's trained model for serving and check its outputs",
+{% if cookiecutter.task == "recommendation" %}
+    "predict": "recommend items to users with a run's model",
+{% else %}
     "predict": "predict labels or values for new inputs with a run's model",
+{% endif %}
 }
-PREDICT_INPUTS = "{{ {'image-classification': 'image files', 'text-classification': 'texts, or text files of one text per line', 'tabular': 'CSV or Parquet files of rows', 'audio-classification': 'WAV files, or folders of them'}[cookiecutter.task] }}"
+PREDICT_INPUTS = "{{ {'image-classification': 'image files', 'text-classification': 'texts, or text files of one text per line', 'tabular': 'CSV or Parquet files of rows', 'audio-classification': 'WAV files, or folders of them', 'recommendation': 'user ids'}[cookiecutter.task] }}"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="{{ cookiecutter.description }}")
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="{{ cookiecutter.description }}",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     for name, text in COMMANDS.items():
         sub = commands.add_parser(name, help=text, description=text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
@@ -24,17 +24,27 @@ class StopRequest:
 
     def __init__(self) -> None:
         self.requested: int | None = None
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_request(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (from the signal handler: keep it to setting a flag) when a stop is
+        first requested, for a loop that cannot look at `requested` after each step itself."""
+        self._listeners.append(listener)
+
+    def _record(self, signum: int) -> None:
+        if self.requested is None:
+            self.requested = signum
+            for listener in self._listeners:
+                listener()
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.requested == signal.SIGTERM and signum == signal.SIGTERM:
             raise SystemExit(128 + signum)
-        if self.requested is None:
-            self.requested = signum
+        self._record(signum)
 
     def request(self, signum: int) -> None:
         """Record a stop that another process asked for (a peer rank that got the signal)."""
-        if self.requested is None:
-            self.requested = signum
+        self._record(signum)
 
     def stop(self, where: str, checkpoint: object) -> Interrupted:
         """The error to raise once the resumable checkpoint has been written."""

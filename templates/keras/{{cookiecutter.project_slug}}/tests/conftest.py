@@ -9,8 +9,14 @@ from {{ cookiecutter.package_name }}.config import Config
 def _small_config(runs_dir: Path, **trainer) -> Config:
     """A configuration small enough for a CPU test: 256 samples, one epoch."""
     cfg = Config()
+{% if cookiecutter.task == "recommendation" %}
+    # 211 training pairs of 40 users and 30 items, in 13 batches of 16.
+    cfg.data.num_users, cfg.data.num_items = 40, 30
+    cfg.data.batch_size = 16
+{% else %}
     cfg.data.num_samples = 256
     cfg.data.batch_size = 32
+{% endif %}
 {% if cookiecutter.task == "audio-classification" %}
     cfg.data.sample_rate, cfg.data.clip_seconds = 8000, 0.5  # 4,000 samples a clip
 {% endif %}

@@ -55,18 +55,24 @@ def test_train_writes_the_run(straight: tuple[Config, Path]) -> None:
 
 
 def test_best_checkpoint_is_the_best_epoch(straight: tuple[Config, Path]) -> None:
-    _, run = straight
-    losses = [float(r["val_loss"]) for r in rows(run)]
+    cfg, run = straight
+    values = [float(r[cfg.trainer.best_metric]) for r in rows(run)]
+    best = np.argmin if cfg.trainer.best_mode == "min" else np.argmax
     state = read_state(run)
-    assert state.best_epoch == 1 + int(np.argmin(losses))
-    assert state.best_value == pytest.approx(min(losses))
+    assert state.best_epoch == 1 + int(best(values))
+    assert state.best_value == pytest.approx(float(values[best(values)]))
 
 
 def test_evaluate_reproduces_the_recorded_metric(straight: tuple[Config, Path]) -> None:
     cfg, run = straight
     result = evaluate(cfg, run)
-    assert result["loss"] == pytest.approx(result["recorded"]["value"], rel=1e-5)
+    recorded = result[cfg.trainer.best_metric.removeprefix("val_")]
+    assert recorded == pytest.approx(result["recorded"]["value"], rel=1e-5)
+{% if cookiecutter.task == "recommendation" %}
+    assert result["num_samples"] == cfg.data.num_users  # every user has an item held out
+{% else %}
     assert result["num_samples"] == round(256 * cfg.data.val_fraction)
+{% endif %}
 
 
 def test_resume_equals_an_unbroken_run(
@@ -115,6 +121,9 @@ def test_resume_without_a_checkpoint_is_refused(config: Config, tmp_path: Path) 
 def test_a_diverging_loss_stops_with_one_line(small_config, tmp_path: Path) -> None:
 {% if cookiecutter.task == "audio-classification" %}
     # Batch normalisation keeps the loss of even a huge step finite; not that of an infinite one.
+    cfg = small_config(tmp_path / "runs", lr=float("inf"), tensorboard=False)
+{% elif cookiecutter.task == "recommendation" %}
+    # Cosines keep the loss of even a huge step finite; not that of an infinite one.
     cfg = small_config(tmp_path / "runs", lr=float("inf"), tensorboard=False)
 {% else %}
     cfg = small_config(tmp_path / "runs", lr=1e9, tensorboard=False)

@@ -99,4 +99,5 @@ def test_commands_print_strict_json(tmp_path: Path) -> None:
     trained = run("train", *SMALL, *runs, "--set", "trainer.seed=3")
     evaluated = run("evaluate", "--set", f"trainer.runs_dir={tmp_path}")
     assert evaluated["run_dir"] == trained["run_dir"]
-    assert evaluated["loss"] == pytest.approx(trained["best_value"], rel=1e-5)
+    best = trained["best_metric"].removeprefix("val_")
+    assert evaluated[best] == pytest.approx(trained["best_value"], rel=1e-5)

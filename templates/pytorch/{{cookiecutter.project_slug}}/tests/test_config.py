@@ -10,6 +10,8 @@ from {{ cookiecutter.package_name }}.config_io import ConfigError, load_config, 
 from .sizes import BAD_VALUES
 
 DEFAULT = Path(__file__).resolve().parents[1] / "configs" / "default.toml"
+# The mode the default best metric does not improve in.
+WRONG_MODE = {"min": "max", "max": "min"}[Config().trainer.best_mode]
 
 
 def test_default_file_matches_the_dataclass_defaults() -> None:
@@ -27,6 +29,7 @@ def test_overrides_are_typed() -> None:
             "trainer.runs_dir=experiments",
             "trainer.mixed_precision=bf16",
             "trainer.best_metric=train_loss",
+            "trainer.best_mode=min",
         ],
     )
     assert config.trainer.epochs == 5
@@ -51,7 +54,7 @@ def test_overrides_are_typed() -> None:
         ("trainer.runs_dir=''", "trainer.runs_dir"),
         ("trainer.run_name=latest", "trainer.run_name"),
         ("trainer.best_metric=f1", "trainer.best_metric"),
-        ("trainer.best_mode=max", "trainer.best_mode"),
+        (f"trainer.best_mode={WRONG_MODE}", "trainer.best_mode"),
         ("data.batch_size=0", "data.batch_size"),
         ("data.val_fraction=1.0", "data.val_fraction"),
         ("model.dropout=1.5", "model.dropout"),

@@ -42,16 +42,16 @@ def test_checkpoints_load_with_weights_only(trained: tuple[Config, Path]) -> Non
         assert torch.equal(tensor, state["model"][name])
 
 
-def test_best_checkpoint_is_the_epoch_with_the_lowest_validation_loss(
+def test_best_checkpoint_is_the_epoch_with_the_best_validation_metric(
     trained: tuple[Config, Path],
 ) -> None:
-    _, run = trained
-    history = rows(run)
-    best = min(history, key=lambda r: float(r["val_loss"]))
+    config, run = trained
+    metric, mode = config.trainer.best_metric, config.trainer.best_mode
+    best = {"min": min, "max": max}[mode](rows(run), key=lambda r: float(r[metric]))
     state = load_checkpoint(run / BEST)
     assert state["best"] == {
-        "metric": "val_loss",
-        "value": pytest.approx(float(best["val_loss"])),
+        "metric": metric,
+        "value": pytest.approx(float(best[metric])),
         "epoch": int(best["epoch"]),
     }
     assert state["progress"]["epoch"] == int(best["epoch"])

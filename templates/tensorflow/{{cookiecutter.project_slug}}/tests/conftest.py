@@ -11,7 +11,12 @@ from {{ cookiecutter.package_name }}.config import Config, load_config
 
 # Small and fast: 7 steps per epoch on the CPU.
 SMALL = [
+{% if cookiecutter.task == "recommendation" %}
+    "data.num_users=45",  # 253 training pairs of 30 items
+    "data.num_items=30",
+{% else %}
     "data.num_samples=256",
+{% endif %}
     "data.batch_size=32",
     "data.val_fraction=0.1",
     "trainer.epochs=1",

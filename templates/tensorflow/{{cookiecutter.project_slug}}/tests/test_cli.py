@@ -11,11 +11,19 @@ from .cases import CLI_MISTAKES
 # (arguments, exit code, text the one line must hold). Config mistakes fail before TensorFlow loads.
 MISTAKES = [
     (["train", "--set", "trainer.lr=-1"], 2, "trainer.lr must be > 0"),
+{% if cookiecutter.task == "recommendation" %}
+    (["train", "--set", "data.batch_size=0"], 2, "data.batch_size must be >= 2"),
+{% else %}
     (["train", "--set", "data.batch_size=0"], 2, "data.batch_size must be >= 1"),
+{% endif %}
     (["train", "--set", "trainer.epochs=true"], 2, "trainer.epochs must be int"),
     (["train", "--set", "trainer.epochs=0"], 2, "trainer.epochs must be >= 1"),
     (["train", "--set", "data.val_fraction=1.0"], 2, "data.val_fraction must be"),
+{% if cookiecutter.task == "recommendation" %}
+    (["train", "--set", "model.temperature=0"], 2, "model.temperature must be"),
+{% else %}
     (["train", "--set", "model.dropout=1.5"], 2, "model.dropout must be"),
+{% endif %}
     (["train", "--set", "trainer.keep_last=0"], 2, "trainer.keep_last must be >= 1"),
     (["train", "--set", "trainer.runs_dir="], 2, "trainer.runs_dir may not be empty"),
     (["train", "--set", "distribute.strategy=multi_worker"], 2, "needs the TF_CONFIG"),

@@ -48,7 +48,11 @@ def test_overrides_are_typed():
         ("data.val_fraction=1.0", "data.val_fraction"),
         ("data.val_fraction=0", "data.val_fraction"),
         ("data.source=''", "data.source"),
+{% if cookiecutter.task == "recommendation" %}
+        ("model.temperature=0", "model.temperature"),
+{% else %}
         ("model.dropout=1.5", "model.dropout"),
+{% endif %}
         ("distribute.strategy=tpu", "distribute.strategy"),
         ("export.check_batch=0", "export.check_batch"),
         *BAD_VALUES,
@@ -62,11 +66,14 @@ def test_bad_values_are_refused_in_one_line_naming_the_key(override, key):
 
 
 def test_best_mode_must_suit_the_metric():
-    chosen = f"trainer.best_metric={MAXIMISED_METRIC}"
-    with pytest.raises(ConfigError, match="best_mode = 'max'"):
+    # A metric that improves the other way from the default best metric.
+    default = Config().trainer.best_mode
+    metric, mode = (MAXIMISED_METRIC, "max") if default == "min" else ("val_loss", "min")
+    chosen = f"trainer.best_metric={metric}"
+    with pytest.raises(ConfigError, match=f"best_mode = '{mode}'"):
         load_config(Config, None, [chosen])
-    config = load_config(Config, None, [chosen, "trainer.best_mode=max"])
-    assert config.trainer.best_mode == "max"
+    config = load_config(Config, None, [chosen, f"trainer.best_mode={mode}"])
+    assert config.trainer.best_mode == mode
 
 
 def test_saved_config_loads_back(tmp_path):

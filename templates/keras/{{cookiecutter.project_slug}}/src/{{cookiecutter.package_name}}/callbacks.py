@@ -39,25 +39,40 @@ def columns(train_metrics: list[str], val_metrics: list[str]) -> dict[str, str]:
 
 
 class StopOnSignal(keras.callbacks.Callback):
-    """Ends `fit` after the step during which SIGINT or SIGTERM arrived."""
+    """Ends `fit` after the step during which SIGINT or SIGTERM arrived: the signal handler sets
+    `model.stop_training`, which `fit` reads after every step. There is no per-step hook: with one,
+    Keras waits for every step's logs before the next step starts."""
 
     def __init__(self, stop: StopRequest) -> None:
         super().__init__()
         self.stop = stop
-        self.epoch = 0
         self.cut_short: tuple[int, int] | None = None  # (1-based epoch, steps done) if stopped
+        self._first_step = 0
+        self._fitting: keras.Model | None = None
+        stop.on_request(self._end_fit)
+
+    def set_model(self, model: keras.Model) -> None:
+        super().set_model(model)
+        self._fitting = model
+
+    def _end_fit(self) -> None:
+        # Not `self.model`: on JAX reading it syncs the model's state, which in the middle of a
+        # step (where a signal lands) would attach buffers the step has already consumed.
+        if self._fitting is not None:
+            self._fitting.stop_training = True
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self.epoch = epoch
-
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        if self.stop.requested is not None and self.cut_short is None:
-            self.cut_short = (self.epoch + 1, batch + 1)
-            self.model.stop_training = True
+        self._first_step = int(self.model.optimizer.iterations)
+        if self.stop.requested is not None:  # arrived before `fit` started
+            self._end_fit()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if self.stop.requested is not None:  # arrived while the epoch was being recorded
-            self.model.stop_training = True
+        if self.stop.requested is None:
+            return
+        done = int(self.model.optimizer.iterations) - self._first_step
+        if done < self.params["steps"]:
+            self.cut_short = (epoch + 1, done)
+        self._end_fit()  # arrived while the epoch was being recorded, or during its last step
 
 
 class FullEpochCallback(keras.callbacks.Callback):

@@ -21,13 +21,25 @@ __all__ = ["METRICS", "Config", "load_config", "save_config"]
 
 @dataclass
 class TrainerConfig:
+{% if cookiecutter.task == "recommendation" %}
+    epochs: Annotated[int, Range(ge=1)] = 5
+    # Embeddings want a far higher rate than dense layers: a row moves only in the steps whose
+    # batch holds its id.
+    lr: Annotated[float, Range(gt=0)] = 0.05
+{% else %}
     epochs: Annotated[int, Range(ge=1)] = 3
     lr: Annotated[float, Range(gt=0)] = 1e-3
+{% endif %}
     seed: Annotated[int, Range(ge=0)] = 0
     runs_dir: Annotated[Path, NonEmpty()] = Path("runs")
     run_name: str = ""  # empty: the date and time the run started
+{% if cookiecutter.task == "recommendation" %}
+    best_metric: str = "val_ndcg"  # the epoch kept as best.keras; one of METRICS
+    best_mode: Literal["min", "max"] = "max"
+{% else %}
     best_metric: str = "val_loss"  # the epoch kept as best.keras; one of METRICS
     best_mode: Literal["min", "max"] = "min"
+{% endif %}
     # "auto": bfloat16 compute on a GPU or TPU, full float32 on a CPU.
     mixed_precision: Literal["auto", "off", "bf16", "fp16"] = "auto"
     # "auto" lets Keras decide (XLA on TensorFlow and JAX; eager on PyTorch).

@@ -19,8 +19,15 @@ from .task_config import METRIC_MODES, DataConfig, ModelConfig, check_sections
 
 @dataclass
 class TrainerConfig:
+{% if cookiecutter.task == "recommendation" %}
+    epochs: Annotated[int, Range(ge=1)] = 5
+    # Embeddings want a far higher rate than dense layers: a row moves only in the steps whose
+    # batch holds its id.
+    lr: Annotated[float, Range(gt=0)] = 0.05
+{% else %}
     epochs: Annotated[int, Range(ge=1)] = 3
     lr: Annotated[float, Range(gt=0)] = 3e-3
+{% endif %}
     weight_decay: Annotated[float, Range(ge=0)] = 1e-4
     schedule: Literal["cosine", "onecycle"] = "cosine"
     warmup_fraction: Annotated[float, Range(ge=0, lt=1)] = 0.05  # of all steps; cosine only
@@ -33,8 +40,13 @@ class TrainerConfig:
     compile: bool = False
     runs_dir: Annotated[Path, NonEmpty()] = Path("runs")
     run_name: str = ""  # empty: a timestamp
+{% if cookiecutter.task == "recommendation" %}
+    best_metric: str = "val_ndcg"  # the epoch kept as best.pt
+    best_mode: Literal["min", "max"] = "max"
+{% else %}
     best_metric: str = "val_loss"  # the epoch kept as best.pt
     best_mode: Literal["min", "max"] = "min"
+{% endif %}
     # Also write last.pt every this many steps inside an epoch (0: at epoch ends only), so that a
     # job killed without warning loses at most that many steps.
     checkpoint_every_steps: Annotated[int, Range(ge=0)] = 0

@@ -31,16 +31,28 @@ __all__ = [
 
 @dataclass
 class TrainerConfig:
+{% if cookiecutter.task == "recommendation" %}
+    epochs: Annotated[int, Range(ge=1)] = 5
+    # Embeddings want a far higher rate than dense layers: a row moves only in the steps whose
+    # batch holds its id.
+    lr: Annotated[float, Range(gt=0)] = 0.05
+{% else %}
     epochs: Annotated[int, Range(ge=1)] = 3
     lr: Annotated[float, Range(gt=0)] = 1e-3
+{% endif %}
     weight_decay: Annotated[float, Range(ge=0)] = 1e-4
     lr_schedule: Literal["cosine", "constant"] = "cosine"
     seed: Annotated[int, Range(ge=0, lt=2**31)] = 0
     runs_dir: Annotated[Path, NonEmpty()] = Path("runs")
     run_name: str = ""  # empty: a timestamp
     # The checkpoint kept as "best", and whether lower or higher of that metric is better.
+{% if cookiecutter.task == "recommendation" %}
+    best_metric: Annotated[str, NonEmpty()] = "val_ndcg"
+    best_mode: Literal["min", "max"] = "max"
+{% else %}
     best_metric: Annotated[str, NonEmpty()] = "val_loss"
     best_mode: Literal["min", "max"] = "min"
+{% endif %}
     mixed_precision: Literal["auto", "mixed_bfloat16", "mixed_float16", "off"] = "auto"
     # XLA-compile the per-replica step; pays off on GPUs and TPUs, rarely on CPU.
     jit_compile: bool = False

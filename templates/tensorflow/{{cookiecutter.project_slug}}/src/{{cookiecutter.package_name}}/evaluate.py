@@ -23,7 +23,7 @@ def evaluate(config: Config, run: Path, checkpoint: Path | None = None) -> dict:
     set_seed(config.trainer.seed)
     path = resolve_checkpoint(run, checkpoint)
     model, spec = load_trained_model(config, path)
-    data = load_datasets(config.data, config.trainer.seed)
+    data = load_datasets(config.data, config.trainer.seed{% if cookiecutter.task == "recommendation" %}, config.model.top_k{% endif %})
     if mismatch := spec_mismatch(spec, data.spec):
         raise ConfigError(f"data.source {config.data.source!r}: {mismatch} (checkpoint {path})")
     strategy = tf.distribute.get_strategy()  # a single device is plenty for evaluation

@@ -47,7 +47,7 @@ def train(config: Config, resume: Path | None = None) -> dict:
     strategy = select_strategy(config.distribute.strategy)  # before any other TF op
     worker = worker_info(strategy)
     set_seed(t.seed)
-    data = load_datasets(config.data, t.seed)
+    data = load_datasets(config.data, t.seed{% if cookiecutter.task == "recommendation" %}, config.model.top_k{% endif %})
     check_best_metric(t.best_metric, Task(data.spec).val_metrics)
     check_batch_size(config.data.batch_size, strategy)
     run = _open_run(config, strategy, worker, resume)

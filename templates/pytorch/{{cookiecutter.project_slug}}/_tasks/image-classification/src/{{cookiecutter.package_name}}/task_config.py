@@ -24,7 +24,8 @@ class DataConfig:
     num_classes: Annotated[int, Range(ge=2)] | None = None
     val_fraction: Annotated[float, Range(gt=0, lt=1)] = 0.2
     batch_size: Annotated[int, Range(ge=1)] = 64  # per process under torchrun
-    # 0 loads in the main process, fastest for in-memory arrays; use a few for image folders.
+    # Image folders only: processes that decode images ahead of the step (0: the main process).
+    # In-memory arrays are batched on the device and need none.
     num_workers: Annotated[int, Range(ge=0)] = 0
 
 

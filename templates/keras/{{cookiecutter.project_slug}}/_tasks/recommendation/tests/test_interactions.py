@@ -1,0 +1,1 @@
+{% include "tests/tasks/recommendation/test_interactions.py" %}

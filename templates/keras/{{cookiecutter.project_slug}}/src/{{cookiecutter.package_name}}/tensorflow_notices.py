@@ -1,0 +1,1 @@
+{% include "src/tensorflow_notices.py" %}

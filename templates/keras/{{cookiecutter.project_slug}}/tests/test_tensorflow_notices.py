@@ -1,0 +1,1 @@
+{% include "tests/tensorflow/test_tensorflow_notices.py" %}

@@ -1,0 +1,1 @@
+{% include "src/tasks/recommendation/interactions.py" %}
