@@ -117,9 +117,13 @@ def xdist_group(item: pytest.Item) -> str | None:
     return "keras" if module.startswith("test_keras_") else module
 
 
+# First: pytest-xdist reads the groups in its own hook of this name, which must see them.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # End-to-end tests last: a quick failure elsewhere shows before minutes of training.
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    if not items or not items[0].config.pluginmanager.hasplugin("xdist"):
+        return
     for item in items:
         group = xdist_group(item)
         if group is not None:
