@@ -95,36 +95,6 @@ def templates_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-# Modules that share session resources run in one xdist worker: the Slurm cluster (one per machine)
-# and the PyTorch and TensorFlow image installs its launcher tests use; and every Keras module, which
-# installs its tasks beside the Keras image projects' venvs.
-SHARED_GROUPS = {
-    "test_slurm_cluster": "slurm",
-    "test_launchers": "slurm",
-    "test_pytorch_e2e": "slurm",
-    "test_tensorflow_e2e": "slurm",
-}
-
-
-def xdist_group(item: pytest.Item) -> str | None:
-    """The worker group of a test: its module's shared group, else its module for an end-to-end
-    test (whose module-scoped install the module's tests share), else none (any worker)."""
-    module = item.module.__name__.rpartition(".")[2] if item.module else ""
-    if module in SHARED_GROUPS:
-        return SHARED_GROUPS[module]
-    if item.get_closest_marker("e2e") is None:
-        return None
-    return "keras" if module.startswith("test_keras_") else module
-
-
-# First: pytest-xdist reads the groups in its own hook of this name, which must see them.
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # End-to-end tests last: a quick failure elsewhere shows before minutes of training.
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
-    if not items or not items[0].config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        group = xdist_group(item)
-        if group is not None:
-            item.add_marker(pytest.mark.xdist_group(group))
