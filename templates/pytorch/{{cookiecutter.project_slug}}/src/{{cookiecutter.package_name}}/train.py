@@ -55,7 +55,13 @@ def train(config: Config, resume: Path | None = None) -> dict[str, Any]:
             finally:
                 if session.writer is not None:
                     session.writer.close()
-        return summary(session)
+        result = summary(session)
+        # Ranks leave the group together after a finished run: one that tore its group down and
+        # exited while a peer was still in its own teardown could abort the peer (std::terminate
+        # in Gloo's threads), failing a job whose training succeeded. Not after an error or a
+        # stop, where a peer may never arrive.
+        ctx.barrier()
+        return result
     finally:
         cleanup_distributed(ctx)
 
