@@ -40,6 +40,7 @@ REFERENCE_SUFFIX = {
     "text-classification": "text",
     "audio-classification": "audio",
     "recommendation": "recommendation",
+    "generative": "generative",
 }
 # The `[data]` key a profile's sample count sets, where it is not `num_samples` (the references'
 # `--num-samples` counts the same thing).

@@ -155,7 +155,7 @@ def steady_ratio(row: Training) -> str:
 
 
 # The held-out score the last column shows, where a task has no accuracy.
-QUALITY = {"recommendation": "val_recall"}
+QUALITY = {"recommendation": "val_recall", "generative": "val_reconstruction"}
 
 
 def training_row(row: Training) -> str:
@@ -213,7 +213,8 @@ CPU_NOTE = (
         f"`benchmarks/reference/*_{suffix}_ref.py` for `{task}`"
         for task, suffix in REFERENCE_SUFFIX.items()
     )
-    + ". The last column is val accuracy, recall@10 for recommendation."
+    + ". The last column is val accuracy; recall@10 for recommendation; for generative, the "
+    "held-out reconstruction loss per image (lower is better)."
 )
 LONG_NOTE = (
     f"The same two processes on one epoch of {LONG_SAMPLES:,} samples (10,000 clips for "

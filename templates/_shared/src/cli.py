@@ -31,11 +31,15 @@ COMMANDS = {
     "export": "export a run's trained model for serving and check its outputs",
 {% if cookiecutter.task == "recommendation" %}
     "predict": "recommend items to users with a run's model",
+{% elif cookiecutter.task == "generative" %}
+    "predict": "sample new images with a run's model into a new folder",
 {% else %}
     "predict": "predict labels or values for new inputs with a run's model",
 {% endif %}
 }
+{% if cookiecutter.task != "generative" %}
 PREDICT_INPUTS = "{{ {'image-classification': 'image files', 'text-classification': 'texts, or text files of one text per line', 'tabular': 'CSV or Parquet files of rows', 'audio-classification': 'WAV files, or folders of them', 'recommendation': 'user ids'}[cookiecutter.task] }}"
+{% endif %}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,10 +91,37 @@ def build_parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="use the run's exported model (from `export`) instead of a checkpoint",
             )
+{% if cookiecutter.task == "generative" %}
+            sub.add_argument(
+                "--out",
+                type=Path,
+                required=True,
+                help="a new or empty folder for the images (sample-0000.png, ...)",
+            )
+            sub.add_argument(
+                "--num-images", type=_positive, default=16, metavar="N", help="default: 16"
+            )
+            sub.add_argument(
+                "--seed", type=int, default=0, help="the draw of latent codes (default: 0)"
+            )
+{% else %}
             sub.add_argument("inputs", nargs="+", metavar="INPUT", help=PREDICT_INPUTS)
+{% endif %}
     return parser
 
 
+{% if cookiecutter.task == "generative" %}
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
+{% endif %}
 def _runs_dir(args: argparse.Namespace) -> Path:
     """Where runs live, from the config the user points at (before any run is chosen)."""
     base = args.config or (DEFAULT_CONFIG if DEFAULT_CONFIG.is_file() else None)
@@ -130,9 +161,21 @@ def run(args: argparse.Namespace, config: Config, existing: Path | None) -> dict
         return export(config, existing, checkpoint=args.checkpoint)
     from .predict import predict
 
+{% if cookiecutter.task == "generative" %}
+    return predict(
+        config,
+        existing,
+        args.out,
+        args.num_images,
+        seed=args.seed,
+        checkpoint=args.checkpoint,
+        exported=args.exported,
+    )
+{% else %}
     return predict(
         config, existing, args.inputs, checkpoint=args.checkpoint, exported=args.exported
     )
+{% endif %}
 
 
 def strict_json(value: Any) -> Any:
