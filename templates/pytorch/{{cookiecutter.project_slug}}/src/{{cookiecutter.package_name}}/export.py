@@ -29,7 +29,12 @@ def export(config: Config, run: Path, checkpoint: Path | None = None) -> dict[st
     path = Path(checkpoint or run / BEST)
     # Exported on the CPU in fp32: the artifact then runs anywhere, and the check is exact.
     state = load_checkpoint(path)
+{% if cookiecutter.task == "generative" %}
+    # The decoder alone is what generates: codes in, images out; the encoder stays behind.
+    model: nn.Module = model_from_checkpoint(state, "cpu").sampler()
+{% else %}
     model = model_from_checkpoint(state, "cpu")
+{% endif %}
     task = Task.from_state(state)
     generator = torch.Generator().manual_seed(config.trainer.seed)
     batch = config.export.batch_size

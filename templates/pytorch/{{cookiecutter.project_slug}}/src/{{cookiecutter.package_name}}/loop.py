@@ -173,6 +173,9 @@ def end_epoch(s: Session, epoch: int, lr: float, samples_per_s: float) -> None:
     write_checkpoint(s, best=is_best)
     if s.ctx.is_main:
         append_row(s.run / "metrics.csv", row, list(row))
+{% if cookiecutter.task == "generative" %}
+        s.task.write_samples(s.model, s.run, epoch + 1)  # the same codes every epoch
+{% endif %}
         assert s.writer is not None
         s.writer.add_scalars("", {k: v for k, v in row.items() if k != "epoch"}, epoch + 1)
         scores = "  ".join(f"{k} {row[k]:.4f}" for k in ["train_loss", *s.task.metric_names])
