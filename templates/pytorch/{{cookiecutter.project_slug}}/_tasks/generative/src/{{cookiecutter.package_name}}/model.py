@@ -34,7 +34,7 @@ class Decoder(nn.Module):
         self.out = nn.Conv2d(widths[0], channels, 3, padding=1)
 
     def forward(self, z: Tensor) -> Tensor:
-        h = torch.nn.functional.silu(self.project(z)).reshape(len(z), *self.shape)
+        h = torch.nn.functional.silu(self.project(z)).unflatten(1, self.shape)
         return self.out(self.ups(h))
 
 
