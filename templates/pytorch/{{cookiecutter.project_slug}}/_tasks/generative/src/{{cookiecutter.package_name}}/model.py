@@ -73,7 +73,10 @@ class VAE(nn.Module):
         return self.decoder(z), mean, log_var
 
     def sampler(self) -> Sampler:
-        return Sampler(self.decoder)
+        sampler = Sampler(self.decoder)
+        # The VAE's mode, set on the wrapper alone: .eval() would recurse into the shared decoder.
+        sampler.training = self.training
+        return sampler
 
 
 def build_model(config: Config) -> VAE:
