@@ -64,6 +64,10 @@ TASKS = {
             "tensor_batches",
         ],
     ),
+    "generative": (
+        "image_generator",
+        ["task_config", "pictures", "data", "model", "task", "predict", "tensor_batches"],
+    ),
     "tabular": (
         "tabular_model",
         [
@@ -105,7 +109,8 @@ def test_bake(cookies, context: dict) -> None:
     assert '"torch>=' in pyproject and '"tensorboard>=' in pyproject
     tabular, text = task == "tabular", task == "text-classification"
     audio, recommendation = task == "audio-classification", task == "recommendation"
-    assert ('"pillow>=' in pyproject) == (task == "image-classification")
+    generative = task == "generative"
+    assert ('"pillow>=' in pyproject) == (task in ("image-classification", "generative"))
     assert ('"pandas>=' in pyproject) == ('"pyarrow>=' in pyproject) == tabular
     assert ("baseline = [" in pyproject) == tabular
     assert ('"tokenizers>=' in pyproject) == text
@@ -115,6 +120,10 @@ def test_bake(cookies, context: dict) -> None:
         assert {"test_interactions.py", "test_ranking.py", "test_model.py", "test_task.py"} <= tests
         trainer = tomllib.loads((project / "configs" / "default.toml").read_text())["trainer"]
         assert (trainer["best_metric"], trainer["best_mode"]) == ("val_ndcg", "max")
+    if generative:
+        assert {"test_pictures.py", "test_model.py", "test_task.py", "test_export.py"} <= tests
+        trainer = tomllib.loads((project / "configs" / "default.toml").read_text())["trainer"]
+        assert (trainer["best_metric"], trainer["best_mode"]) == ("val_loss", "min")
     if audio or recommendation:  # WAV files and CSV logs are read with the standard library
         dependencies = tomllib.loads(pyproject)["project"]["dependencies"]
         names = {re.split(r"[<>=\[ ]", d, maxsplit=1)[0] for d in dependencies}
@@ -154,6 +163,8 @@ def test_bake(cookies, context: dict) -> None:
     assert ("export/model.onnx` (input `waveforms`" in readme) == audio
     assert ("export/model.onnx` (input `users`" in readme) == recommendation
     assert ("catalog.json" in readme) == recommendation
+    assert ("samples/epoch-NNN.png" in readme) == generative
+    assert ("export/shape.json" in readme) == generative
     assert ("FAISS" in readme) == recommendation  # where a large catalogue goes
     if not text:
         labels = task in ("image-classification", "audio-classification")
