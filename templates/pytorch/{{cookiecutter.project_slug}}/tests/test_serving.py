@@ -13,8 +13,8 @@ from {{ cookiecutter.package_name }}.errors import ProjectError
 from {{ cookiecutter.package_name }}.export import export
 from {{ cookiecutter.package_name }}.inference import load_predictor
 from {{ cookiecutter.package_name }}.predict import predict
-
 {% if cookiecutter.task != "generative" %}
+
 from .sizes import prediction_inputs
 {% endif %}
 

@@ -55,10 +55,10 @@ def read_image_folder(root: Path, size: int, channels: int) -> np.ndarray:
     if not root.is_dir():
         raise ConfigError(f"data.source {root} is not a folder of image files")
     if channels not in (1, 3):
-        raise ConfigError(f"data.channels must be 1 (grey) or 3 (RGB) for image files, not {channels}")
-    paths = sorted(
-        p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
-    )
+        raise ConfigError(
+            f"data.channels must be 1 (grey) or 3 (RGB) for image files, not {channels}"
+        )
+    paths = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
     if len(paths) < 2:
         raise ConfigError(
             f"data.source {root} holds {len(paths)} image files; at least 2 are needed "

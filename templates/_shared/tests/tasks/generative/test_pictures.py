@@ -28,7 +28,8 @@ def test_synthetic_shapes_are_seeded_and_varied() -> None:
     assert np.array_equal(a, synthetic_shapes(40, 16, 3, seed=1))
     assert not np.array_equal(a, synthetic_shapes(40, 16, 3, seed=2))
     # A bright shape on a dark ground: every image has both, and no two are alike.
-    assert (a.reshape(40, -1).max(axis=1) > 100).all() and (a.reshape(40, -1).min(axis=1) < 40).all()
+    flat = a.reshape(40, -1)
+    assert (flat.max(axis=1) > 100).all() and (flat.min(axis=1) < 40).all()
     assert len({img.tobytes() for img in a}) == 40
 
 

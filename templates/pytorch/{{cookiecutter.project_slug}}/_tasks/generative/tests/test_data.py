@@ -15,7 +15,7 @@ def test_a_batch_is_its_own_target_in_unit_range(config: Config) -> None:
     assert images is targets or torch.equal(images, targets)
     size, channels = config.data.image_size, config.data.channels
     assert images.shape == (config.data.batch_size, channels, size, size)
-    assert images.dtype == torch.float32 and 0 <= images.min() and images.max() <= 1
+    assert images.dtype == torch.float32 and images.min() >= 0 and images.max() <= 1
 
 
 def test_the_split_is_the_same_every_time_and_the_ranks_share_the_held_out_images(

@@ -20,4 +20,4 @@ def test_the_program_maps_codes_to_images(trained: tuple[Config, Path]) -> None:
         images = program(torch.randn(batch, shape["latent_dim"]))
         size = shape["image_size"]
         assert images.shape == (batch, shape["channels"], size, size)
-        assert images.dtype == torch.float32 and 0 <= images.min() and images.max() <= 1
+        assert images.dtype == torch.float32 and images.min() >= 0 and images.max() <= 1

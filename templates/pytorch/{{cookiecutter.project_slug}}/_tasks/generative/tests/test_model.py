@@ -21,7 +21,7 @@ def test_shapes_through_the_encoder_and_decoder() -> None:
     assert logits.shape == images.shape
     assert mean.shape == log_var.shape == (5, config.model.latent_dim)
     samples = model.sampler()(torch.randn(2, config.model.latent_dim))
-    assert samples.shape == (2, 3, 16, 16) and 0 <= samples.min() and samples.max() <= 1
+    assert samples.shape == (2, 3, 16, 16) and samples.min() >= 0 and samples.max() <= 1
 
 
 def test_eval_mode_decodes_the_mean_and_training_samples_around_it() -> None:

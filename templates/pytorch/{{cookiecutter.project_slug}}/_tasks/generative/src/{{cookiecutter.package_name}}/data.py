@@ -18,7 +18,7 @@ from .tensor_batches import TensorBatches
 
 
 def load_split(cfg: DataConfig, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 [N, size, size, channels] training and held-out images, the same split for a seed everywhere."""
+    """uint8 [N, size, size, channels] training and held-out images: one split per seed."""
     images = load_pictures(cfg.source, cfg.num_samples, cfg.image_size, cfg.channels, seed)
     return split(images, cfg.val_fraction, seed)
 

@@ -4,6 +4,7 @@ code; the decoder maps a code back up through the same widths in reverse to per-
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import torch
@@ -29,7 +30,7 @@ class Decoder(nn.Module):
         super().__init__()
         self.shape = (widths[-1], size >> len(widths), size >> len(widths))
         self.project = nn.Linear(latent_dim, widths[-1] * self.shape[1] * self.shape[2])
-        ups = [_up(a, b) for a, b in zip(widths[::-1], widths[::-1][1:], strict=False)]
+        ups = [_up(a, b) for a, b in pairwise(widths[::-1])]
         self.ups = nn.Sequential(*ups, _up(widths[0], widths[0]))
         self.out = nn.Conv2d(widths[0], channels, 3, padding=1)
 
@@ -58,9 +59,7 @@ class VAE(nn.Module):
     def __init__(self, channels: int, size: int, widths: list[int], latent_dim: int) -> None:
         super().__init__()
         chans = [channels, *widths]
-        self.encoder = nn.Sequential(
-            *[_down(a, b) for a, b in zip(chans, chans[1:], strict=False)], nn.Flatten()
-        )
+        self.encoder = nn.Sequential(*[_down(a, b) for a, b in pairwise(chans)], nn.Flatten())
         flat = widths[-1] * (size >> len(widths)) ** 2
         self.to_code = nn.Linear(flat, 2 * latent_dim)
         self.decoder = Decoder(channels, size, widths, latent_dim)

@@ -108,7 +108,8 @@ class Task:
     def state(self) -> dict[str, Any]:
         """What every checkpoint records about the task."""
         shape = {"channels": self.channels, "image_size": self.image_size}
-        return {"images": {**shape, "latent_dim": self.latent_dim}}
+        shape["latent_dim"] = self.latent_dim
+        return {"images": shape}
 
     def check_state(self, state: dict[str, Any], where: Path) -> None:
         saved = state["images"]
@@ -125,7 +126,8 @@ class Task:
             train, val = self.loaders.train_images, self.loaders.val_images
             result["num_train_images"], result["num_val_images"] = len(train), len(val)
             baseline = mean_image_loss(train, val)
-            result["baselines"] = {"mean_image": {"reconstruction": baseline}}
+            mean_image = {"reconstruction": baseline}
+            result["baselines"] = {"mean_image": mean_image}
         return result
 
     @torch.no_grad()
