@@ -29,9 +29,7 @@ def load(num_users: int, seed: int, val_fraction: float = 0.2):
         "synthetic", num_users=num_users, num_items=NUM_ITEMS, val_fraction=val_fraction,
         seed=seed,
     )  # fmt: skip
-    counts = data.item_counts().astype(np.float64)
-    log_q = np.log(np.maximum(counts, 1.0) / len(data.train_items)).astype(np.float32)
-    return data, log_q
+    return data, data.catalog.log_item_shares()
 
 
 def ranking(data, score_users, batch_size: int) -> dict[str, float]:

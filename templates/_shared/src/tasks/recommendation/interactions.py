@@ -123,6 +123,16 @@ class Catalog:
             )
         return np.array([index[user] for user in ids], np.int64)
 
+    def log_item_shares(self) -> np.ndarray:
+        """float32 [items]: the log of each item's share of the training pairs, how often it turns
+        up in a batch, which the sampling-bias correction subtracts from in-batch logits. The
+        training pairs are each user's `seen` items, so the catalogue alone gives them (a resumed
+        or exported run has it too). An item never met never turns up: its floor of one count
+        only keeps the log finite."""
+        met = np.concatenate([np.asarray(s, np.int64) for s in self.seen] + [np.zeros(0, np.int64)])
+        counts = np.maximum(np.bincount(met, minlength=len(self.items)), 1).astype(np.float64)
+        return np.log(counts / max(len(met), 1)).astype(np.float32)
+
     def top_k(self, scores: np.ndarray, rows: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
         """The `k` best-scored items of each user that the user has not met, best first."""
         scores = np.array(scores, np.float64)

@@ -15,7 +15,7 @@ from {{ cookiecutter.package_name }}.data import load_datasets, load_split
 from {{ cookiecutter.package_name }}.errors import ConfigError
 from {{ cookiecutter.package_name }}.evaluate import evaluate
 from {{ cookiecutter.package_name }}.ranking import ranking_scores, ranking_sums
-from {{ cookiecutter.package_name }}.task import Task, in_batch_softmax, log_item_shares
+from {{ cookiecutter.package_name }}.task import Task, in_batch_softmax
 
 
 def _loss(logits, items, log_q) -> float:
@@ -46,8 +46,8 @@ def test_the_item_shares_are_those_of_the_training_pairs(trained):
     data = load_split(config.data, config.trainer.seed)
     counts = data.item_counts()
     expected = np.log(np.maximum(counts, 1) / len(data.train_items))
-    np.testing.assert_allclose(log_item_shares(data.catalog), expected, rtol=1e-6)
-    assert np.exp(log_item_shares(data.catalog))[counts > 0].sum() == pytest.approx(1, rel=1e-5)
+    np.testing.assert_allclose(data.catalog.log_item_shares(), expected, rtol=1e-6)
+    assert np.exp(data.catalog.log_item_shares())[counts > 0].sum() == pytest.approx(1, rel=1e-5)
 
 
 def test_epochs_record_recall_and_ndcg_beside_the_popularity_baseline(trained):

@@ -14,7 +14,7 @@ import numpy as np
 
 from .data import Split, load_data, make_split
 from .errors import ConfigError, ProjectError
-from .interactions import Catalog, Interactions
+from .interactions import Catalog
 from .model import InBatchSoftmax
 from .ranking import popularity_baseline, ranking_scores, ranking_sums
 from .task_config import DataConfig
@@ -34,13 +34,6 @@ class Meta:
     log_q: np.ndarray  # float32 [items]: the log of each item's share of the training pairs
 
 
-def log_item_shares(data: Interactions) -> np.ndarray:
-    """How often each item turns up in a batch; fixed for the run. An item never met never does:
-    its floor of one count only keeps the log finite."""
-    counts = np.maximum(data.item_counts(), 1).astype(np.float64)
-    return np.log(counts / len(data.train_items)).astype(np.float32)
-
-
 def write_meta(run: Path, meta: Meta) -> None:
     saved = {"top_k": meta.top_k, **meta.catalog.to_dict()}
     (Path(run) / META_FILE).write_text(json.dumps(saved) + "\n", encoding="utf-8")
@@ -56,7 +49,7 @@ def read_meta(run: Path) -> dict[str, Any]:
 def new_split(config: Config, seed: int) -> Split:
     """The split a new run trains on."""
     data = load_data(config.data, seed)
-    return make_split(data, Meta(data.catalog, config.model.top_k, log_item_shares(data)))
+    return make_split(data, Meta(data.catalog, config.model.top_k, data.catalog.log_item_shares()))
 
 
 def run_split(data: DataConfig, seed: int, trained_on: dict[str, Any]) -> Split:
@@ -71,7 +64,7 @@ def run_split(data: DataConfig, seed: int, trained_on: dict[str, Any]) -> Split:
             f"the run was trained on {was[0]} users and {was[1]} items, but data.source now "
             f"holds {len(now.users)} users and {len(now.items)} items{other}"
         )
-    meta = Meta(Catalog.from_dict(trained_on), trained_on["top_k"], log_item_shares(loaded))
+    meta = Meta(Catalog.from_dict(trained_on), trained_on["top_k"], now.log_item_shares())
     return make_split(loaded, meta)
 
 

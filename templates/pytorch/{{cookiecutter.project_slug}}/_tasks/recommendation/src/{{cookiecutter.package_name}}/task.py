@@ -25,13 +25,6 @@ from .ranking import EPOCH_METRICS, NUM_SUMS, popularity_baseline, ranking_score
 CATALOG = "catalog.json"  # beside an export: the user ids of its input, the item ids of its output
 
 
-def log_item_shares(data: Interactions) -> Tensor:
-    """float32 [items]: the log of each item's share of the training pairs, how often it turns up
-    in a batch (an item never met never does; its floor of one count only keeps the log finite)."""
-    counts = np.maximum(data.item_counts(), 1).astype(np.float64)
-    return torch.from_numpy(np.log(counts / len(data.train_items)).astype(np.float32))
-
-
 def in_batch_softmax(logits: Tensor, items: Tensor, log_q: Tensor) -> Tensor:
     """Cross-entropy of each pair's own item against the batch's other items. A popular item is
     every other pair's negative far more often than a rare one, which without the correction
@@ -76,7 +69,9 @@ class Task:
 
     def __post_init__(self) -> None:
         # Fixed for the run: the shares of the pairs the loss's batches are drawn from.
-        self.log_q = log_item_shares(self.data) if self.data is not None else None
+        self.log_q: Tensor | None = None
+        if self.data is not None:
+            self.log_q = torch.from_numpy(self.data.catalog.log_item_shares())
 
     @classmethod
     def from_loaders(cls, loaders: Loaders) -> Task:

@@ -20,15 +20,6 @@ class RankingSpec:
     top_k: int  # the k of recall@k and NDCG@k (model.top_k)
 
 
-def log_item_shares(catalog: Catalog) -> np.ndarray:
-    """float32 [items]: the log of each item's share of the training pairs, how often it turns up
-    in a batch. The training pairs are each user's `seen` items, so the catalogue alone gives
-    them; an item never met never turns up, and its floor of one count only keeps the log finite."""
-    met = np.concatenate([np.asarray(s, np.int64) for s in catalog.seen] + [np.zeros(0, np.int64)])
-    counts = np.maximum(np.bincount(met, minlength=len(catalog.items)), 1).astype(np.float64)
-    return np.log(counts / max(len(met), 1)).astype(np.float32)
-
-
 def in_batch_softmax(logits: tf.Tensor, items: tf.Tensor, log_q: tf.Tensor) -> tf.Tensor:
     """The per-pair cross-entropy of each pair's own item against the batch's other items. A
     popular item is every other pair's negative far more often than a rare one, which without the
@@ -59,7 +50,7 @@ class Task:
     def __init__(self, spec: RankingSpec) -> None:
         self.spec = spec
         # Fixed for the run: the shares of the pairs the loss's batches are drawn from.
-        self.log_q = tf.constant(log_item_shares(spec.catalog))
+        self.log_q = tf.constant(spec.catalog.log_item_shares())
 
     def describe(self) -> str:
         catalog = self.spec.catalog
