@@ -114,6 +114,7 @@ def test_the_extra_language_question_in_a_terminal(spawn, tmp_path: Path, templa
     [
         ("3", "Speech and audio", "audio-classifier", "audio-classification"),
         ("4", "Recommendation or ranking", "recommender", "recommendation"),
+        ("5", r"Generative media \(diffusion, GANs, VAEs\)", "image-generator", "generative"),
     ],
 )
 def test_a_domain_with_one_task_writes_its_starter(

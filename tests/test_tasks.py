@@ -17,6 +17,7 @@ TASK_CHOICES = [
     "tabular",
     "audio-classification",
     "recommendation",
+    "generative",
 ]
 
 
@@ -41,6 +42,7 @@ def tasks_root(templates_root: Path) -> Path:
         ("language", "text-classification"),
         ("speech", "audio-classification"),
         ("recommendation", "recommendation"),
+        ("generative", "generative"),
         ("tabular-other", "tabular"),
     ],
 )
@@ -51,7 +53,11 @@ def test_the_domain_answer_chooses_the_task(scaffold, tasks_root: Path, domain: 
     assert "Note:" not in result.stdout
 
 
-def test_a_domain_without_a_starter_says_so_in_one_line(scaffold, tasks_root: Path) -> None:
+def test_a_domain_without_a_starter_says_so_in_one_line(scaffold, templates_root: Path) -> None:
+    files = {"task.txt": "{{ cookiecutter.task }}\n"}
+    choices = [t for t in TASK_CHOICES if t != "generative"]
+    for name in ("pytorch", "tensorflow", "keras"):
+        fixture_template(templates_root, name, files=files, context={"task": choices})
     result = scaffold("new", "--no-input", "-a", "domain=generative")
     assert result.exit_code == 0, result.output
     notes = [line for line in result.stdout.splitlines() if line.startswith("Note:")]
@@ -97,9 +103,12 @@ def test_a_template_without_tasks_is_left_alone(templates_root: Path) -> None:
 
 
 def test_every_packaged_task_is_reachable_from_a_domain() -> None:
-    """Each template offers the same tasks, and some domain answer leads to each of them."""
-    for template in list_templates():
-        assert list(template.variables["task"].choices) == TASK_CHOICES, template.name
+    """PyTorch offers every task; the others offer them in the same order as they gain them; and
+    some domain answer leads to each of them."""
+    offered = {t.name: list(t.variables["task"].choices) for t in list_templates()}
+    assert offered["pytorch"] == TASK_CHOICES
+    for name, choices in offered.items():
+        assert choices == TASK_CHOICES[: len(choices)], name
     assert set(TASK_CHOICES) <= {task for tasks in DOMAIN_TASKS.values() for task in tasks}
 
 
@@ -164,7 +173,7 @@ def test_questions_say_which_domain_asks_between_tasks(
 
 
 def test_questions_say_the_domain_picks_the_task(tmp_path: Path) -> None:
-    result = run_real(tmp_path, "questions", "--framework", "tensorflow", "--json")
+    result = run_real(tmp_path, "questions", "--framework", "pytorch", "--json")
     assert result.returncode == 0, result.stderr
     variables = json.loads(result.stdout)["templates"][0]["variables"]
     task = next(v for v in variables if v["name"] == "task")
@@ -174,13 +183,15 @@ def test_questions_say_the_domain_picks_the_task(tmp_path: Path) -> None:
         "language": "text-classification",
         "speech": "audio-classification",
         "recommendation": "recommendation",
+        "generative": "generative",
         "tabular-other": "tabular",
     }
-    text = run_real(tmp_path, "questions", "--framework", "tensorflow").stdout
+    text = run_real(tmp_path, "questions", "--framework", "pytorch").stdout
     assert (
         "from the domain answer: vision -> image-classification, "
         "language -> text-classification, speech -> audio-classification, "
-        "recommendation -> recommendation, tabular-other -> tabular" in text
+        "recommendation -> recommendation, generative -> generative, "
+        "tabular-other -> tabular" in text
     )
 
 
