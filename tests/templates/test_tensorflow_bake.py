@@ -23,6 +23,7 @@ TASK_FILES = {
     "tabular": ["scores.py", "table.py"],
     "audio-classification": ["clips.py", "melscale.py", "scores.py"],
     "recommendation": ["interactions.py", "ranking.py"],
+    "generative": ["pictures.py"],
 }
 SAME_NAMES = ["task_config.py", "data.py", "model.py", "task.py", "serving.py", "predict.py"]
 TASK_TESTS = ["tests/cases.py", "tests/test_data.py", "tests/test_model.py", "tests/test_serving.py"]  # fmt: skip
@@ -58,6 +59,11 @@ def test_default_config_mirrors_every_field(cookies, task):
         assert (config["model"]["temperature"], config["model"]["top_k"]) == (0.2, 10)
         assert (config["trainer"]["epochs"], config["trainer"]["lr"]) == (5, 0.05)
         assert "num_classes" not in config["data"] and "tflite" not in config["export"]
+    elif task == "generative":
+        assert (config["data"]["image_size"], config["data"]["channels"]) == (32, 3)
+        assert (config["model"]["latent_dim"], config["model"]["beta"]) == (16, 1.0)
+        assert (config["trainer"]["epochs"], config["trainer"]["lr"]) == (3, 0.003)
+        assert "num_classes" not in config["data"] and "tflite" not in config["export"]
     else:
         assert config["data"]["num_classes"] == 0  # from the data
 
@@ -86,6 +92,8 @@ def test_bake(cookies, context):
     if task == "recommendation":  # the interaction reader's and the ranking's own tests
         assert (project / "tests" / "test_interactions.py").is_file()
         assert (project / "tests" / "test_ranking.py").is_file()
+    if task == "generative":  # the picture code's own tests, shared by every framework
+        assert (project / "tests" / "test_pictures.py").is_file()
     for other, files in TASK_FILES.items():
         if other != task:  # nothing of the other task is left behind
             left = set(files) - set(TASK_FILES[task])
@@ -126,6 +134,9 @@ def test_bake(cookies, context):
             d.startswith(("pandas", "pillow", "tokenizers")) for d in meta["dependencies"]
         )
         assert "litert" not in extras and "baseline" not in extras
+    elif task == "generative":  # Pillow reads and writes the pictures
+        assert "pillow>=10" in meta["dependencies"]
+        assert "litert" not in extras and "baseline" not in extras
     else:
         assert "litert" in extras and not any("pandas" in d for d in meta["dependencies"])
     assert meta["requires-python"] == f">={ctx['python_version']}"
@@ -163,6 +174,10 @@ def test_bake(cookies, context):
     elif task == "recommendation":
         assert "catalog.json" in readme and "user_id,item_id" in readme and "ScaNN" in readme
         assert "labels.txt" not in readme and "TFLite" not in readme and "WAV" not in readme
+    elif task == "generative":
+        assert "samples/epoch-NNN.png" in readme and "export/shape.json" in readme
+        assert "Conv2DTranspose" in readme and "channels last" in readme
+        assert "labels.txt" not in readme and "TFLite" not in readme and "catalog.json" not in readme
     else:
         assert "labels.txt" in readme and "table.py" not in readme
 
@@ -188,6 +203,12 @@ def test_recommendation_defaults_name_the_task(cookies):
     project, ctx = _bake(cookies, task="recommendation")
     assert project.name == "recommender" and ctx["package_name"] == "recommender"
     assert ctx["description"] == "Recommendation (retrieval) with TensorFlow"
+
+
+def test_generative_defaults_name_the_task(cookies):
+    project, ctx = _bake(cookies, task="generative")
+    assert project.name == "image-generator" and ctx["package_name"] == "image_generator"
+    assert ctx["description"] == "Image generation with TensorFlow"
 
 
 def test_project_name_sets_the_names(cookies):

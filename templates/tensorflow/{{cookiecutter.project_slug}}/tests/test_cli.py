@@ -21,6 +21,8 @@ MISTAKES = [
     (["train", "--set", "data.val_fraction=1.0"], 2, "data.val_fraction must be"),
 {% if cookiecutter.task == "recommendation" %}
     (["train", "--set", "model.temperature=0"], 2, "model.temperature must be"),
+{% elif cookiecutter.task == "generative" %}
+    (["train", "--set", "model.beta=-1"], 2, "model.beta must be"),
 {% else %}
     (["train", "--set", "model.dropout=1.5"], 2, "model.dropout must be"),
 {% endif %}
@@ -30,7 +32,11 @@ MISTAKES = [
     (["train", "--resume"], 1, "no run under"),
     (["evaluate"], 1, "no run under"),
     (["export"], 1, "no run under"),
+{% if cookiecutter.task == "generative" %}
+    (["predict", "--out", "x"], 1, "no run under"),
+{% else %}
     (["predict", "x"], 1, "no run under"),
+{% endif %}
     *CLI_MISTAKES,
 ]
 

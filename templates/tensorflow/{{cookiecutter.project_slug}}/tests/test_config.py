@@ -5,7 +5,11 @@ import pytest
 from {{ cookiecutter.package_name }}.config import Config, load_config, save_config
 from {{ cookiecutter.package_name }}.config_io import ConfigError
 
+{% if cookiecutter.task == "generative" %}
+from .cases import BAD_VALUES
+{% else %}
 from .cases import BAD_VALUES, MAXIMISED_METRIC
+{% endif %}
 
 DEFAULT_TOML = Path(__file__).resolve().parents[1] / "configs" / "default.toml"
 
@@ -50,6 +54,8 @@ def test_overrides_are_typed():
         ("data.source=''", "data.source"),
 {% if cookiecutter.task == "recommendation" %}
         ("model.temperature=0", "model.temperature"),
+{% elif cookiecutter.task == "generative" %}
+        ("model.beta=-1", "model.beta"),
 {% else %}
         ("model.dropout=1.5", "model.dropout"),
 {% endif %}
@@ -65,6 +71,14 @@ def test_bad_values_are_refused_in_one_line_naming_the_key(override, key):
     assert key in message and "\n" not in message
 
 
+{% if cookiecutter.task == "generative" %}
+def test_best_mode_must_suit_the_metric():
+    # Every metric here is a loss: keeping the highest would keep the worst checkpoint.
+    with pytest.raises(ConfigError, match="best_mode = 'min'"):
+        load_config(Config, None, ["trainer.best_metric=val_kl", "trainer.best_mode=max"])
+    config = load_config(Config, None, ["trainer.best_metric=val_kl"])
+    assert config.trainer.best_metric == "val_kl"
+{% else %}
 def test_best_mode_must_suit_the_metric():
     # A metric that improves the other way from the default best metric.
     default = Config().trainer.best_mode
@@ -74,6 +88,7 @@ def test_best_mode_must_suit_the_metric():
         load_config(Config, None, [chosen])
     config = load_config(Config, None, [chosen, f"trainer.best_mode={mode}"])
     assert config.trainer.best_mode == mode
+{% endif %}
 
 
 def test_saved_config_loads_back(tmp_path):

@@ -27,7 +27,7 @@ def evaluate(config: Config, run: Path, checkpoint: Path | None = None) -> dict:
     if mismatch := spec_mismatch(spec, data.spec):
         raise ConfigError(f"data.source {config.data.source!r}: {mismatch} (checkpoint {path})")
     strategy = tf.distribute.get_strategy()  # a single device is plenty for evaluation
-    task = Task(spec)
+    task = Task(spec{% if cookiecutter.task == "generative" %}, config.model{% endif %})
     metrics = run_eval(strategy, make_eval_step(strategy, model, task), data.val_batches(), task)
     check_finite("the validation loss", metrics["val_loss"], f"of {path}")
     return {

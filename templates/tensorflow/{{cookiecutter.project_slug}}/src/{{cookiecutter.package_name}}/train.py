@@ -48,7 +48,7 @@ def train(config: Config, resume: Path | None = None) -> dict:
     worker = worker_info(strategy)
     set_seed(t.seed)
     data = load_datasets(config.data, t.seed{% if cookiecutter.task == "recommendation" %}, config.model.top_k{% endif %})
-    check_best_metric(t.best_metric, Task(data.spec).val_metrics)
+    check_best_metric(t.best_metric, Task(data.spec{% if cookiecutter.task == "generative" %}, config.model{% endif %}).val_metrics)
     check_batch_size(config.data.batch_size, strategy)
     run = _open_run(config, strategy, worker, resume)
     loop = Loop(config, strategy, worker, data, run)
@@ -86,7 +86,7 @@ class Loop:
     def __init__(self, config: Config, strategy, worker: Worker, data: Datasets, run: Path):
         t = self.t = config.trainer
         self.strategy, self.worker, self.data, self.run_dir = strategy, worker, data, run
-        self.task = task = Task(data.spec)
+        self.task = task = Task(data.spec{% if cookiecutter.task == "generative" %}, config.model{% endif %})
         self.train_metrics = ["train_loss", *(f"train_{name}" for name in task.sum_names)]
         self.columns = [
             "epoch", "step", *self.train_metrics, *task.val_metrics, "lr", "samples_per_s",
@@ -221,6 +221,9 @@ class Loop:
         writer.flush()
         if self.worker.is_chief:
             append_row(self.run_dir / "metrics.csv", row, self.columns)
+{% if cookiecutter.task == "generative" %}
+            self.task.write_samples(self.model, self.run_dir, epoch, self.t.seed)
+{% endif %}
         shown = "  ".join(f"{k} {row[k]:.4f}" for k in ("train_loss", *self.task.val_metrics))
         speed = f"{row['samples_per_s']:.0f} samples/s{'  (best)' if improved else ''}"
         log(f"epoch {epoch}/{self.t.epochs}  {shown}  {speed}")
