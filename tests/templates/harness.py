@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -268,6 +269,53 @@ def keras_image(backend: str) -> tuple[str, ...]:
     """The Keras image project on `backend`: the one whose venv the other Keras tasks share."""
     return ("--framework", "keras", "--set", f"backend={backend}",
             "--set", f"project_name=Keras {backend} e2e")  # fmt: skip
+
+
+KERAS_BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def start_project_tests(project: ProjectEnv) -> subprocess.Popen:
+    """The project's own pytest, in the background, its output collected on `communicate`."""
+    return subprocess.Popen(
+        [str(project.bin / "python"), "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
+        cwd=project.root, env=project.env(), text=True, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+@dataclasses.dataclass
+class KerasTask:
+    """A Keras task's project on every backend, and its own tests on TensorFlow, running."""
+
+    projects: dict[str, ProjectEnv]
+    tests: subprocess.Popen
+
+
+def install_keras_task(
+    tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls, task: str,
+    project_name: str = "",
+) -> KerasTask:  # fmt: skip
+    """On TensorFlow, a clean install from the printed steps; on JAX and PyTorch, the printed pip
+    step into the Keras image project's venv of that backend, whose clean install test_keras_e2e
+    proves (a task adds only its own packages). The TensorFlow project's tests start as soon as
+    its install is done, while the other two installs (mostly waiting on pip) go on.
+    `project_name` may name the backend as "{backend}"; empty, the template's default."""
+
+    def one(backend: str) -> ProjectEnv:
+        root = tmp_path_factory.mktemp(f"keras-{task}-{backend}")
+        args = ["--framework", "keras", "--set", f"task={task}", "--set", f"backend={backend}"]
+        if project_name:
+            args += ["--set", f"project_name={project_name.format(backend=backend)}"]
+        if backend == "tensorflow":
+            return install_generated(root, *args)
+        return install_beside(shared_installs.get(*keras_image(backend)), root, *args)
+
+    tmp_path_factory.getbasetemp()  # made once here, not raced for by the threads below
+    with ThreadPoolExecutor(len(KERAS_BACKENDS)) as pool:
+        futures = {backend: pool.submit(one, backend) for backend in KERAS_BACKENDS}
+        tests = start_project_tests(futures["tensorflow"].result())
+        projects = {backend: future.result() for backend, future in futures.items()}
+    return KerasTask(projects, tests)
 
 
 def rows(run: Path) -> list[dict[str, str]]:

@@ -11,19 +11,16 @@ from __future__ import annotations
 import json
 import random
 import signal
-import subprocess
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from harness import (
+    KerasTask,
     ProjectEnv,
     SharedInstalls,
-    install_beside,
-    install_generated,
+    install_keras_task,
     interrupt,
-    keras_image,
     one_line,
     rows,
 )
@@ -46,38 +43,14 @@ EPOCHS = 4
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
-) -> Iterator[dict[str, ProjectEnv]]:
-    """On TensorFlow, a clean install from the printed steps; on JAX and PyTorch, the printed pip
-    step into the Keras image project's venv of that backend, whose clean install keras_e2e proves
-    (the task adds only its own packages). Those venvs stay for the other Keras task modules."""
-
-    def one(backend: str) -> ProjectEnv:
-        root = tmp_path_factory.mktemp(f"keras-audio-{backend}")
-        args = ("--framework", "keras", "--set", "task=audio-classification",
-                "--set", f"backend={backend}", "--set", f"project_name=Audio {backend} e2e")  # fmt: skip
-        if backend == "tensorflow":
-            return install_generated(root, *args)
-        return install_beside(shared_installs.get(*keras_image(backend)), root, *args)
-
-    tmp_path_factory.getbasetemp()  # made once here, not raced for by the threads below
-    with ThreadPoolExecutor(len(BACKENDS)) as pool:
-        futures = {backend: pool.submit(one, backend) for backend in BACKENDS}
-        # The project's own tests start as soon as its install is done, while the other two
-        # installs (mostly waiting on pip) go on.
-        PROJECT_TESTS.append(start_project_tests(futures["tensorflow"].result()))
-        projects = {backend: future.result() for backend, future in futures.items()}
-    yield projects
-
-
-PROJECT_TESTS: list[subprocess.Popen] = []
-
-
-def start_project_tests(project: ProjectEnv) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(project.bin / "python"), "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
-        cwd=project.root, env=project.env(), text=True, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+) -> Iterator[KerasTask]:
+    task = install_keras_task(
+        tmp_path_factory,
+        shared_installs,
+        "audio-classification",
+        project_name="Audio {backend} e2e",
+    )
+    yield task
 
 
 def cmd(project: ProjectEnv) -> str:
@@ -92,8 +65,8 @@ def on_tones(project: ProjectEnv) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="module")
-def tf_project(installed: dict[str, ProjectEnv]) -> ProjectEnv:
-    return installed["tensorflow"]
+def tf_project(installed: KerasTask) -> ProjectEnv:
+    return installed.projects["tensorflow"]
 
 
 def trained_args(project: ProjectEnv, name: str) -> tuple[str, ...]:
@@ -109,10 +82,9 @@ def trained(tf_project: ProjectEnv) -> dict:
     return tf_project.run_json(*trained_args(tf_project, "tones"))
 
 
-def test_project_tests_pass(tf_project: ProjectEnv) -> None:
-    (proc,) = PROJECT_TESTS
-    out, _ = proc.communicate(timeout=900)
-    assert proc.returncode == 0, out[-6000:]
+def test_project_tests_pass(installed: KerasTask) -> None:
+    out, _ = installed.tests.communicate(timeout=900)
+    assert installed.tests.returncode == 0, out[-6000:]
 
 
 def test_the_tones_are_learned_well_above_chance(tf_project: ProjectEnv, trained: dict) -> None:
@@ -215,9 +187,9 @@ def test_a_bad_setting_or_source_is_one_line_and_leaves_no_run(
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_train_resume_export_and_predict_on_other_backends(
-    installed: dict[str, ProjectEnv], backend: str
+    installed: KerasTask, backend: str
 ) -> None:
-    project = installed[backend]
+    project = installed.projects[backend]
     args = (*on_tones(project), *MASKED, "--set", "trainer.run_name=short",
             "--set", "trainer.tensorboard=false")  # fmt: skip
     first = project.run_json(cmd(project), "train", *args, "--set", "trainer.epochs=1")

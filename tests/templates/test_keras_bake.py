@@ -20,7 +20,7 @@ def bake(cookies, **context):
 
 COMMON = (
     "__init__ __main__ cli config_io config errors runs interrupts metrics_csv scalars batches "
-    "callbacks checkpoint train evaluate export distributed precision losses "
+    "callbacks checkpoint train evaluate export distributed precision "
     "task_config data model task predict"
 )
 # Each task's own modules and tests; a project holds its task's and none of the other's.
@@ -53,6 +53,14 @@ TASK_FILES = {
         "tests/test_data.py",
         "tests/test_task_config.py",
     ],
+    "generative": [
+        "src/image_generator/pictures.py",
+        "src/image_generator/samples.py",
+        "tests/test_pictures.py",
+        "tests/test_generative_run.py",
+        "tests/test_model.py",
+        "tests/test_data.py",
+    ],
 }
 PACKAGE = {
     "image-classification": "image_classifier",
@@ -60,6 +68,7 @@ PACKAGE = {
     "tabular": "tabular_model",
     "audio-classification": "audio_classifier",
     "recommendation": "recommender",
+    "generative": "image_generator",
 }
 
 
@@ -80,6 +89,9 @@ def test_bake(cookies, context: dict) -> None:
     assert (package / "clips.py").exists() == (task == "audio-classification")
     assert (package / "melscale.py").exists() == (task == "audio-classification")
     assert (package / "interactions.py").exists() == (task == "recommendation")
+    assert (package / "pictures.py").exists() == (task == "generative")
+    # Ranking and the ELBO are scored without a cross-entropy of classes.
+    assert (package / "losses.py").exists() == (task not in ("recommendation", "generative"))
     assert (project / "tests" / "test_image_run.py").exists() == (task == "image-classification")
     assert (project / "configs" / "default.toml").is_file()
     assert (project / "LICENSE").is_file() and (project / "README.md").is_file()
@@ -152,6 +164,36 @@ def test_recommendation_bakes_on_every_backend(cookies, backend: str) -> None:
     assert "user_id" in data and "InBatchSoftmax" in data and "image" not in data
     assert "catalog.json" in readme and "val_ndcg" in readme and "classes.json" not in readme
     assert "FAISS" in readme and "ScaNN" in readme
+    assert ("model.onnx" in readme) == (backend == "torch")
+    check_lint(project)
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_generative_bakes_on_every_backend(cookies, backend: str) -> None:
+    project = bake(cookies, task="generative", backend=backend)
+    assert leftover_jinja(project) == []
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert (meta["name"], meta["description"]) == ("image-generator", "Image generation with Keras")
+    deps = " ".join(meta["dependencies"])
+    assert "pillow>=10" in deps  # the pictures are read and written with Pillow
+    for unneeded in ("tokenizers", "pandas", "diffusers", "torchvision"):
+        assert unneeded not in deps, unneeded
+    config = tomllib.loads((project / "configs" / "default.toml").read_text())
+    assert config["model"] == {"widths": [32, 64], "latent_dim": 16, "beta": 1.0,
+                               "samples_per_epoch": 64}  # fmt: skip
+    trainer = config["trainer"]
+    assert (trainer["lr"], trainer["best_metric"]) == (0.003, "val_loss")
+    assert trainer["best_mode"] == "min"
+    package = project / "src" / "image_generator"
+    model = (package / "model.py").read_text()
+    assert "def compute_loss(" in model and "SeedGenerator" in model and "import torch" not in model
+    train = (package / "train.py").read_text()
+    assert "Samples(" in train
+    readme = (project / "README.md").read_text()
+    data = readme.split("## Data")[1].split("\n## ")[0]
+    assert "VAE" in data and "compute_loss" in data and "class names" not in data
+    assert "samples/" in readme and "val_kl" in readme and "shape.json" in readme
+    assert "classes.json" not in readme and "losses.py" not in readme
     assert ("model.onnx" in readme) == (backend == "torch")
     check_lint(project)
 

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from harness import (
+    KerasTask,
     ProjectEnv,
     SharedInstalls,
-    install_beside,
-    install_generated,
+    install_keras_task,
     interrupt,
-    keras_image,
     one_line,
     rows,
 )
@@ -46,44 +43,17 @@ SHOPPERS = ("shopper-000", "shopper-007", "shopper-123")
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
-) -> Iterator[dict[str, ProjectEnv]]:
-    """On TensorFlow, a clean install from the printed steps; on JAX and PyTorch, the printed pip
-    step into the Keras image project's venv of that backend (the task adds no packages)."""
-
-    def one(backend: str) -> ProjectEnv:
-        root = tmp_path_factory.mktemp(f"keras-recommendation-{backend}")
-        args = ("--framework", "keras", "--set", "task=recommendation",
-                "--set", f"backend={backend}")  # fmt: skip
-        if backend == "tensorflow":
-            project = install_generated(root, *args)
-        else:
-            project = install_beside(shared_installs.get(*keras_image(backend)), root, *args)
+) -> Iterator[KerasTask]:
+    task = install_keras_task(tmp_path_factory, shared_installs, "recommendation")
+    for project in task.projects.values():
         (project.root / "data").mkdir(exist_ok=True)
         write_log(project.root / "data" / "log.csv")
-        return project
-
-    tmp_path_factory.getbasetemp()  # made once here, not raced for by the threads below
-    with ThreadPoolExecutor(len(BACKENDS)) as pool:
-        futures = {backend: pool.submit(one, backend) for backend in BACKENDS}
-        PROJECT_TESTS.append(start_project_tests(futures["tensorflow"].result()))
-        projects = {backend: future.result() for backend, future in futures.items()}
-    yield projects
-
-
-PROJECT_TESTS: list[subprocess.Popen] = []
-
-
-def start_project_tests(project: ProjectEnv) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(project.bin / "python"), "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
-        cwd=project.root, env=project.env(), text=True, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    yield task
 
 
 @pytest.fixture(scope="module")
-def tf_project(installed: dict[str, ProjectEnv]) -> ProjectEnv:
-    return installed["tensorflow"]
+def tf_project(installed: KerasTask) -> ProjectEnv:
+    return installed.projects["tensorflow"]
 
 
 @pytest.fixture(scope="module")
@@ -94,10 +64,9 @@ def trained(tf_project: ProjectEnv) -> dict:
                                "--set", "trainer.run_name=log")  # fmt: skip
 
 
-def test_project_tests_pass(tf_project: ProjectEnv) -> None:
-    (proc,) = PROJECT_TESTS
-    out, _ = proc.communicate(timeout=900)
-    assert proc.returncode == 0, out[-6000:]
+def test_project_tests_pass(installed: KerasTask) -> None:
+    out, _ = installed.tests.communicate(timeout=900)
+    assert installed.tests.returncode == 0, out[-6000:]
 
 
 def test_the_log_trains_well_above_popularity(tf_project: ProjectEnv, trained: dict) -> None:
@@ -185,10 +154,8 @@ def test_an_unknown_shopper_is_one_line(
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_train_export_and_recommend_on_other_backends(
-    installed: dict[str, ProjectEnv], backend: str
-) -> None:
-    project = installed[backend]
+def test_train_export_and_recommend_on_other_backends(installed: KerasTask, backend: str) -> None:
+    project = installed.projects[backend]
     args = (*LOG, "--set", "trainer.epochs=3", "--set", "trainer.tensorboard=false")
     trained = project.run_json(COMMAND, "train", *args, "--set", "trainer.run_name=short")
     popularity = trained["baselines"]["popularity"]

@@ -14,15 +14,14 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from harness import (
+    KerasTask,
     ProjectEnv,
     SharedInstalls,
-    install_beside,
-    install_generated,
+    install_keras_task,
     keras_image,
     one_line,
     pip_install,
@@ -67,40 +66,14 @@ def write_csv(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
-) -> Iterator[dict[str, ProjectEnv]]:
-    """On TensorFlow, a clean install from the printed steps; on JAX and PyTorch, the printed pip
-    step into the Keras image project's venv of that backend, whose clean install keras_e2e proves
-    (the task adds only its own packages). This module is the last to use those venvs."""
-
-    def one(backend: str) -> ProjectEnv:
-        root = tmp_path_factory.mktemp(f"keras-text-{backend}")
-        args = ("--framework", "keras", "--set", "task=text-classification",
-                "--set", f"backend={backend}", "--set", f"project_name=Text {backend} e2e")  # fmt: skip
-        if backend == "tensorflow":
-            return install_generated(root, *args)
-        return install_beside(shared_installs.get(*keras_image(backend)), root, *args)
-
-    tmp_path_factory.getbasetemp()  # made once here, not raced for by the threads below
-    with ThreadPoolExecutor(len(BACKENDS)) as pool:
-        futures = {backend: pool.submit(one, backend) for backend in BACKENDS}
-        # The project's own tests start as soon as its install is done, while the other two
-        # installs (mostly waiting on pip) go on: the module's slowest step overlaps the others.
-        PROJECT_TESTS.append(start_project_tests(futures["tensorflow"].result()))
-        projects = {backend: future.result() for backend, future in futures.items()}
-    yield projects
+) -> Iterator[KerasTask]:
+    task = install_keras_task(
+        tmp_path_factory, shared_installs, "text-classification", project_name="Text {backend} e2e"
+    )
+    yield task
+    # This module is the last to use the Keras image projects' venvs.
     for backend in ("jax", "torch"):
         shared_installs.release(*keras_image(backend))
-
-
-PROJECT_TESTS: list[subprocess.Popen] = []
-
-
-def start_project_tests(project: ProjectEnv) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(project.bin / "python"), "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
-        cwd=project.root, env=project.env(), text=True, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
 
 
 def cmd(project: ProjectEnv) -> str:
@@ -114,8 +87,8 @@ def on_csv(project: ProjectEnv) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="module")
-def tf_project(installed: dict[str, ProjectEnv]) -> ProjectEnv:
-    return installed["tensorflow"]
+def tf_project(installed: KerasTask) -> ProjectEnv:
+    return installed.projects["tensorflow"]
 
 
 @pytest.fixture(scope="module")
@@ -126,10 +99,9 @@ def trained(tf_project: ProjectEnv) -> dict:
     return tf_project.run_json(cmd(tf_project), "train", *args)
 
 
-def test_project_tests_pass(tf_project: ProjectEnv) -> None:
-    (proc,) = PROJECT_TESTS
-    out, _ = proc.communicate(timeout=900)
-    assert proc.returncode == 0, out[-6000:]
+def test_project_tests_pass(installed: KerasTask) -> None:
+    out, _ = installed.tests.communicate(timeout=900)
+    assert installed.tests.returncode == 0, out[-6000:]
 
 
 def test_the_csv_is_learned_well_above_chance(tf_project: ProjectEnv, trained: dict) -> None:
@@ -237,10 +209,8 @@ def test_a_bad_text_setting_is_one_line_and_leaves_no_run(
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
-def test_train_resume_and_predict_on_other_backends(
-    installed: dict[str, ProjectEnv], backend: str
-) -> None:
-    project = installed[backend]
+def test_train_resume_and_predict_on_other_backends(installed: KerasTask, backend: str) -> None:
+    project = installed.projects[backend]
     args = (
         *on_csv(project),
         "--set",
@@ -266,12 +236,12 @@ def test_train_resume_and_predict_on_other_backends(
         assert evaluated["loss"] == pytest.approx(dp["best_value"], rel=1e-5)
 
 
-def test_a_preset_fine_tunes_and_exports_on_jax(installed: dict[str, ProjectEnv]) -> None:
+def test_a_preset_fine_tunes_and_exports_on_jax(installed: KerasTask) -> None:
     """The project's own preset tests (`pytest -m pretrained`, after installing the `pretrained`
     extra as its README says) on the JAX backend, whose export goes through jax2tf with the
     sequence length bounded by the preset's position table. Last in the module: the extra brings
     the full TensorFlow package into the venv."""
-    project = installed["jax"]
+    project = installed.projects["jax"]
     pip_install(project, "-e", ".[pretrained]")
     proc = subprocess.run(
         [str(project.bin / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",

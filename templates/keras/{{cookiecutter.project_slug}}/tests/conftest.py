@@ -17,6 +17,10 @@ def _small_config(runs_dir: Path, **trainer) -> Config:
     cfg.data.num_samples = 256
     cfg.data.batch_size = 32
 {% endif %}
+{% if cookiecutter.task == "generative" %}
+    cfg.data.image_size = 16  # 16x16 pictures, two blocks down to 4x4
+    cfg.model.samples_per_epoch = 16
+{% endif %}
 {% if cookiecutter.task == "audio-classification" %}
     cfg.data.sample_rate, cfg.data.clip_seconds = 8000, 0.5  # 4,000 samples a clip
 {% endif %}

@@ -74,7 +74,9 @@ class ScoreBatches(keras.utils.PyDataset):
         return (batch,)
 
 
-def predict_all(model: keras.Model, x: Inputs, batch_size: int, devices: int = 1) -> np.ndarray:
-    """The model's float64 outputs for every row of `x`, each computed once."""
-    batches = ScoreBatches(x, batch_size, multiple=devices)
-    return np.asarray(model.predict(batches, verbose=0), dtype="float64")[: num_rows(x)]
+def predict_all(model: keras.Model, x: Inputs, batch_size: int, devices: int = 1) -> Any:
+    """The model's float64 outputs (an array, or a tuple of arrays for a model with several) for
+    every row of `x`, each computed once."""
+    batches, rows = ScoreBatches(x, batch_size, multiple=devices), num_rows(x)
+    outputs = model.predict(batches, verbose=0)
+    return keras.tree.map_structure(lambda a: np.asarray(a, dtype="float64")[:rows], outputs)

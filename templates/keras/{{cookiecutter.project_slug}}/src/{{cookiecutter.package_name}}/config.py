@@ -26,6 +26,9 @@ class TrainerConfig:
     # Embeddings want a far higher rate than dense layers: a row moves only in the steps whose
     # batch holds its id.
     lr: Annotated[float, Range(gt=0)] = 0.05
+{% elif cookiecutter.task == "generative" %}
+    epochs: Annotated[int, Range(ge=1)] = 3
+    lr: Annotated[float, Range(gt=0)] = 3e-3
 {% else %}
     epochs: Annotated[int, Range(ge=1)] = 3
     lr: Annotated[float, Range(gt=0)] = 1e-3

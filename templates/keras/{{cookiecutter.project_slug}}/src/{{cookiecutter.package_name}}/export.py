@@ -4,8 +4,9 @@ either a checkpoint or that artifact for `predict`.
 TensorFlow and JAX backends write a TensorFlow SavedModel (on JAX through jax2tf, which needs the
 `export` extra); the PyTorch backend writes ONNX (the `onnx` extra). What the task needs to read
 the outputs (class names, preprocessing, tokenizer) goes with the artifact: JSON files beside it,
-and in the ONNX file's metadata under the same names. The check compares the artifact with the
-model on the inputs the task names (`task.round_trip_inputs`).
+and in the ONNX file's metadata under the same names. What is exported is the task's serving
+model (`task.serving_model`: the whole model, or the part that serves, such as a decoder), and the
+check compares the artifact with it on the inputs the task names (`task.round_trip_inputs`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from .checkpoint import load_checkpoint
 from .config import Config
 from .errors import ProjectError
 from .precision import backend
-from .task import export_files, export_limit, read_meta, round_trip_inputs, run_split
+from .task import (
+    export_files,
+    export_limit,
+    read_meta,
+    round_trip_inputs,
+    run_split,
+    serving_model,
+)
 
 NEEDS = {
     "tf_saved_model": ("tensorflow",),
@@ -82,7 +90,8 @@ def model_inputs(xs: list[np.ndarray]) -> Any:
 def load_predictor(run: Path, checkpoint: Path | None, exported: bool) -> tuple[Predictor, Path]:
     """The run's exported artifact, or a checkpoint (default: its best), and where it came from."""
     if not exported:
-        model, path = load_checkpoint(run, checkpoint)
+        loaded, path = load_checkpoint(run, checkpoint)
+        model = serving_model(loaded)
         return lambda xs: np.asarray(model.predict(model_inputs(xs), verbose=0)), path
     path = artifact_path(run)
     if not path.exists():
@@ -134,7 +143,8 @@ def export(config: Config, run: Path, checkpoint: Path | None = None) -> dict[st
     fmt = export_format()
     check_exporter(fmt)
     meta = read_meta(run)
-    model, source = load_checkpoint(run, checkpoint)
+    loaded, source = load_checkpoint(run, checkpoint)
+    model = serving_model(loaded)
     files = export_files(meta)
     options = export_options(model)  # refuses what this backend cannot export, before any write
     path = artifact_path(run)

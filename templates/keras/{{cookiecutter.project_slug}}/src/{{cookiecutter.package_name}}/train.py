@@ -38,6 +38,9 @@ from .interrupts import stop_on_signals
 from .model import build_model
 from .precision import backend, set_precision
 from .runs import CONFIG_FILE, create_run
+{% if cookiecutter.task == "generative" %}
+from .samples import Samples
+{% endif %}
 from .task import (
     loss,
     metric_names,
@@ -96,6 +99,12 @@ def callbacks(
         EpochOrder(batches),
         Throughput(len(batches) * config.data.batch_size),
         Validation(stopper, split.x_val, split.y_val, split.meta, config.data.batch_size, devices),
+{% if cookiecutter.task == "generative" %}
+        # Before the state: an epoch whose state was saved always has its grid.
+        Samples(
+            stopper, run, config.model.samples_per_epoch, cfg.seed, config.data.batch_size, devices
+        ),
+{% endif %}
         # The row is written before the state: a resume drops rows past the state's epoch.
         MetricsCSV(stopper, run / METRICS_FILE, recorded),
         Checkpoints(stopper, run, state, cfg, recorded),

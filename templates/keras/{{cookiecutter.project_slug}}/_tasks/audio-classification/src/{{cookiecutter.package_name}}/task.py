@@ -82,6 +82,11 @@ def export_files(class_names: list[str]) -> dict[str, Any]:
     return {"labels": class_names}
 
 
+def serving_model(model: keras.Model) -> keras.Model:
+    """What `export` writes and `predict` runs: the whole model."""
+    return model
+
+
 def export_limit(model: keras.Model) -> int | None:
     """None: a clip has a fixed length. On the PyTorch backend the export is refused before
     anything is written: `ops.stft` is a complex `torch.stft` there, which the exporter Keras uses

@@ -86,6 +86,11 @@ def export_files(class_names: list[str]) -> dict[str, Any]:
     return {"labels": class_names}
 
 
+def serving_model(model: keras.Model) -> keras.Model:
+    """What `export` writes and `predict` runs: the whole model."""
+    return model
+
+
 def export_limit(model: keras.Model) -> int | None:
     """The longest input the export serves along a dynamic dimension, if bounded: none,
     images have a fixed size."""

@@ -103,6 +103,11 @@ def export_files(meta: dict[str, Any]) -> dict[str, Any]:
     return {"catalog": Catalog.from_dict(meta).to_dict()}
 
 
+def serving_model(model: keras.Model) -> keras.Model:
+    """What `export` writes and `predict` runs: the whole model."""
+    return model
+
+
 def export_limit(model: keras.Model) -> int | None:
     return None  # user indices in, one score per catalogue item out: no length to bound
 

@@ -98,6 +98,11 @@ def export_files(prep: Preprocessing) -> dict[str, Any]:
     return {"preprocessing": prep.to_dict()}
 
 
+def serving_model(model: keras.Model) -> keras.Model:
+    """What `export` writes and `predict` runs: the whole model."""
+    return model
+
+
 def export_limit(model: keras.Model) -> int | None:
     """The longest input the export serves along a dynamic dimension, if bounded: none,
     rows have a fixed width."""

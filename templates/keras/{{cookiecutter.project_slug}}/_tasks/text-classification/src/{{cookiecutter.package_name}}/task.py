@@ -92,6 +92,11 @@ def export_files(meta: TextMeta) -> dict[str, Any]:
     return {"tokenizer": json.loads(meta.tokenizer_json), "labels": meta.classes}
 
 
+def serving_model(model: keras.Model) -> keras.Model:
+    """What `export` writes and `predict` runs: the whole model."""
+    return model
+
+
 def export_limit(model: keras.Model) -> int | None:
     """The longest text (in tokens) the export serves: a pretrained backbone's position table.
     The encoder from scratch reads any length (its positions are clipped), so it has none."""

@@ -1,0 +1,1 @@
+{% include "tests/tasks/generative/test_pictures.py" %}
