@@ -40,8 +40,9 @@ if ANSWERS["dockerfile"] != "yes":
 if ANSWERS["cluster_launchers"] != "yes":
     for folder in ("slurm", "k8s"):
         shutil.rmtree(folder, ignore_errors=True)  # a template may have only one of them
-if ANSWERS["task"] in ("recommendation", "generative"):  # their scores need no cross-entropy
-    Path("src", ANSWERS["package"], "losses.py").unlink()
+# Keras's common losses.py is the class cross-entropy; tasks that score otherwise leave it out.
+if ANSWERS["task"] in ("recommendation", "generative", "language-model"):
+    Path("src", ANSWERS["package"], "losses.py").unlink(missing_ok=True)
 if ANSWERS["backend"] == "torch":  # Keras on torch imports no TensorFlow: nothing to quiet
     Path("src", ANSWERS["package"], "tensorflow_notices.py").unlink()
     Path("tests", "test_tensorflow_notices.py").unlink()
