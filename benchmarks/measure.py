@@ -41,10 +41,11 @@ REFERENCE_SUFFIX = {
     "audio-classification": "audio",
     "recommendation": "recommendation",
     "generative": "generative",
+    "language-model": "language",
 }
 # The `[data]` key a profile's sample count sets, where it is not `num_samples` (the references'
 # `--num-samples` counts the same thing).
-SIZE_KEY = {"recommendation": "num_users"}
+SIZE_KEY = {"recommendation": "num_users", "language-model": "num_documents"}
 TASKS = ("image-classification", *REFERENCE_SUFFIX)
 
 

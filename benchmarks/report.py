@@ -155,7 +155,11 @@ def steady_ratio(row: Training) -> str:
 
 
 # The held-out score the last column shows, where a task has no accuracy.
-QUALITY = {"recommendation": "val_recall", "generative": "val_reconstruction"}
+QUALITY = {
+    "recommendation": "val_recall",
+    "generative": "val_reconstruction",
+    "language-model": "val_perplexity",
+}
 
 
 def training_row(row: Training) -> str:
@@ -214,7 +218,8 @@ CPU_NOTE = (
         for task, suffix in REFERENCE_SUFFIX.items()
     )
     + ". The last column is val accuracy; recall@10 for recommendation; for generative, the "
-    "held-out reconstruction loss per image (lower is better)."
+    "held-out reconstruction loss per image (lower is better); for language-model, the "
+    "held-out perplexity (lower is better), a sample being a window of 64 tokens."
 )
 LONG_NOTE = (
     f"The same two processes on one epoch of {LONG_SAMPLES:,} samples (10,000 clips for "

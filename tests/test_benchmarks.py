@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -112,6 +113,7 @@ def test_every_task_is_trained_by_default_against_its_own_reference(monkeypatch)
     assert [p.reference[0] for p in seen if p.name == "pytorch"] == [
         "pytorch_ref.py", "pytorch_tabular_ref.py", "pytorch_text_ref.py",
         "pytorch_audio_ref.py", "pytorch_recommendation_ref.py", "pytorch_generative_ref.py",
+        "pytorch_language_ref.py",
     ]  # fmt: skip
     # A task a template does not offer yet is skipped, not baked.
     offered = measure.offered_tasks("tensorflow")
@@ -245,3 +247,20 @@ def test_unknown_task_is_refused() -> None:
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode != 0 and "unknown tasks" in result.stderr
+
+
+def test_the_language_reference_trains_a_few_steps() -> None:
+    """300 stories: about 200 training windows of 64 tokens, a few steps of 32, then the held-out
+    loss beside the unigram baseline the projects print."""
+    import measure
+    import training
+
+    script = measure.REFERENCE / "pytorch_language_ref.py"
+    command = [sys.executable, script, "--num-samples", "300"]
+    _, stdout = measure.run_timed(
+        command, env=training.reference_env(), cwd=measure.REPO, timeout=180
+    )
+    result = measure.last_json(stdout)
+    assert result["steps"] >= 2 and result["samples_per_s"] > 0
+    assert 1 < result["baseline_perplexity"] < 512
+    assert result["val_perplexity"] == pytest.approx(math.exp(result["val_loss"]), rel=1e-3)

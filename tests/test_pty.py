@@ -109,6 +109,26 @@ def test_the_extra_language_question_in_a_terminal(spawn, tmp_path: Path, templa
     assert (tmp_path / "out" / "fixture-project" / "task.txt").read_text() == "language-model\n"
 
 
+def test_the_packaged_pytorch_template_asks_which_language_starter(spawn, tmp_path: Path) -> None:
+    """The real template offers both language tasks: the second answer writes the language
+    model's starter."""
+    child = spawn("new", "--framework", "pytorch", "-a", "domain=language", "-o", "out")
+    child.expect(r"Language \(text, NLP, LLMs\): which starter\?")
+    child.expect(r"1\) Classify texts")
+    child.expect(r"2\) Generate text")
+    child.expect(r"Choose \[1\]")
+    child.sendline("2")
+    while child.expect([r"Choose \[\d\]|\[[^\]]*\]: ", "Created "]) == 0:
+        child.sendline("")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    (project,) = (tmp_path / "out").iterdir()
+    assert project.name == "language-model" and (project / "src" / "language_model").is_dir()
+    record = json.loads((project / ".scaffold.json").read_text(encoding="utf-8"))
+    assert record["context"]["cookiecutter"]["task"] == "language-model"
+
+
 @pytest.mark.parametrize(
     ("number", "label", "slug", "task"),
     [

@@ -18,6 +18,7 @@ TASK_CHOICES = [
     "audio-classification",
     "recommendation",
     "generative",
+    "language-model",
 ]
 
 
@@ -55,7 +56,7 @@ def test_the_domain_answer_chooses_the_task(scaffold, tasks_root: Path, domain: 
 
 def test_a_domain_without_a_starter_says_so_in_one_line(scaffold, templates_root: Path) -> None:
     files = {"task.txt": "{{ cookiecutter.task }}\n"}
-    choices = [t for t in TASK_CHOICES if t != "generative"]
+    choices = [t for t in TASK_CHOICES if t not in ("generative", "language-model")]
     for name in ("pytorch", "tensorflow", "keras"):
         fixture_template(templates_root, name, files=files, context={"task": choices})
     result = scaffold("new", "--no-input", "-a", "domain=generative")
@@ -116,8 +117,7 @@ def test_every_packaged_task_is_reachable_from_a_domain() -> None:
 def two_language_tasks(templates_root: Path) -> Path:
     """A fixture template with both language tasks, as a template that has them offers them."""
     files = {"task.txt": "{{ cookiecutter.task }}\n"}
-    choices = [*TASK_CHOICES, "language-model"]
-    fixture_template(templates_root, "pytorch", files=files, context={"task": choices})
+    fixture_template(templates_root, "pytorch", files=files, context={"task": TASK_CHOICES})
     return templates_root
 
 
@@ -186,10 +186,12 @@ def test_questions_say_the_domain_picks_the_task(tmp_path: Path) -> None:
         "generative": "generative",
         "tabular-other": "tabular",
     }
+    assert task["asked_from_domain"] == {"language": ["text-classification", "language-model"]}
     text = run_real(tmp_path, "questions", "--framework", "pytorch").stdout
     assert (
         "from the domain answer: vision -> image-classification, "
-        "language -> text-classification, speech -> audio-classification, "
+        "language -> text-classification or language-model (asked), "
+        "speech -> audio-classification, "
         "recommendation -> recommendation, generative -> generative, "
         "tabular-other -> tabular" in text
     )

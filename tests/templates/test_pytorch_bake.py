@@ -68,6 +68,10 @@ TASKS = {
         "image_generator",
         ["task_config", "pictures", "data", "model", "task", "predict", "tensor_batches"],
     ),
+    "language-model": (
+        "language_model",
+        ["task_config", "corpus", "tokenizer", "data", "model", "task", "predict", "tensor_batches"],
+    ),
     "tabular": (
         "tabular_model",
         [
@@ -109,11 +113,11 @@ def test_bake(cookies, context: dict) -> None:
     assert '"torch>=' in pyproject and '"tensorboard>=' in pyproject
     tabular, text = task == "tabular", task == "text-classification"
     audio, recommendation = task == "audio-classification", task == "recommendation"
-    generative = task == "generative"
+    generative, language = task == "generative", task == "language-model"
     assert ('"pillow>=' in pyproject) == (task in ("image-classification", "generative"))
     assert ('"pandas>=' in pyproject) == ('"pyarrow>=' in pyproject) == tabular
     assert ("baseline = [" in pyproject) == tabular
-    assert ('"tokenizers>=' in pyproject) == text
+    assert ('"tokenizers>=' in pyproject) == (text or language)
     if audio:
         assert {"test_clips.py", "test_scores.py", "test_model.py", "test_export.py"} <= tests
     if recommendation:
@@ -124,6 +128,11 @@ def test_bake(cookies, context: dict) -> None:
         assert {"test_pictures.py", "test_model.py", "test_task.py", "test_export.py"} <= tests
         trainer = tomllib.loads((project / "configs" / "default.toml").read_text())["trainer"]
         assert (trainer["best_metric"], trainer["best_mode"]) == ("val_loss", "min")
+    if language:
+        assert {"test_corpus.py", "test_tokenizer.py", "test_model.py", "test_export.py"} <= tests
+        config = tomllib.loads((project / "configs" / "default.toml").read_text())
+        assert (config["data"]["vocab_size"], config["data"]["context_length"]) == (512, 64)
+        assert "is_causal=True" in (src / "model.py").read_text()
     if audio or recommendation:  # WAV files and CSV logs are read with the standard library
         dependencies = tomllib.loads(pyproject)["project"]["dependencies"]
         names = {re.split(r"[<>=\[ ]", d, maxsplit=1)[0] for d in dependencies}
@@ -159,7 +168,8 @@ def test_bake(cookies, context: dict) -> None:
     for name in modules:
         assert f"  {name}.py " in readme, f"{name}.py is missing from the README's layout"
     assert ("preprocessing.json" in readme) == tabular
-    assert ("tokenizer.json" in readme) == text
+    assert ("tokenizer.json" in readme) == (text or language)
+    assert ("export/generation.json" in readme) == ("val_perplexity" in readme) == language
     assert ("export/model.onnx` (input `waveforms`" in readme) == audio
     assert ("export/model.onnx` (input `users`" in readme) == recommendation
     assert ("catalog.json" in readme) == recommendation

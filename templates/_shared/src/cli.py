@@ -33,12 +33,14 @@ COMMANDS = {
     "predict": "recommend items to users with a run's model",
 {% elif cookiecutter.task == "generative" %}
     "predict": "sample new images with a run's model into a new folder",
+{% elif cookiecutter.task == "language-model" %}
+    "predict": "continue each prompt with text sampled from a run's model",
 {% else %}
     "predict": "predict labels or values for new inputs with a run's model",
 {% endif %}
 }
 {% if cookiecutter.task != "generative" %}
-PREDICT_INPUTS = "{{ {'image-classification': 'image files', 'text-classification': 'texts, or text files of one text per line', 'tabular': 'CSV or Parquet files of rows', 'audio-classification': 'WAV files, or folders of them', 'recommendation': 'user ids'}[cookiecutter.task] }}"
+PREDICT_INPUTS = "{{ {'image-classification': 'image files', 'text-classification': 'texts, or text files of one text per line', 'tabular': 'CSV or Parquet files of rows', 'audio-classification': 'WAV files, or folders of them', 'recommendation': 'user ids', 'language-model': 'prompts to continue (an empty one starts from nothing)'}[cookiecutter.task] }}"
 {% endif %}
 
 
@@ -107,10 +109,21 @@ def build_parser() -> argparse.ArgumentParser:
 {% else %}
             sub.add_argument("inputs", nargs="+", metavar="INPUT", help=PREDICT_INPUTS)
 {% endif %}
+{% if cookiecutter.task == "language-model" %}
+            sub.add_argument("--max-new-tokens", type=_positive, default=100, metavar="N",
+                             help="the longest continuation, in tokens (default: 100)")  # fmt: skip
+            sub.add_argument("--temperature", type=_temperature, default=1.0, metavar="T",
+                             help="below 1 surer, above 1 more varied; 0 always takes the "
+                             "likeliest token (default: 1.0)")  # fmt: skip
+            sub.add_argument("--top-k", type=_count, default=50, metavar="K",
+                             help="sample from the K likeliest tokens only; 0: all tokens "
+                             "(default: 50)")  # fmt: skip
+            sub.add_argument("--seed", type=int, default=0, help="the draw (default: 0)")
+{% endif %}
     return parser
 
 
-{% if cookiecutter.task == "generative" %}
+{% if cookiecutter.task in ("generative", "language-model") %}
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -118,6 +131,28 @@ def _positive(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
+
+
+{% endif %}
+{% if cookiecutter.task == "language-model" %}
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 0, not {text!r}")
+    return value
+
+
+def _temperature(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 100:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 100, not {text!r}")
     return value
 
 
@@ -170,6 +205,18 @@ def run(args: argparse.Namespace, config: Config, existing: Path | None) -> dict
         seed=args.seed,
         checkpoint=args.checkpoint,
         exported=args.exported,
+    )
+{% elif cookiecutter.task == "language-model" %}
+    return predict(
+        config,
+        existing,
+        args.inputs,
+        checkpoint=args.checkpoint,
+        exported=args.exported,
+        max_new_tokens=args.max_new_tokens,
+        temperature=args.temperature,
+        top_k=args.top_k,
+        seed=args.seed,
     )
 {% else %}
     return predict(

@@ -1,0 +1,1 @@
+{% include "src/pytorch/tensor_batches.py" %}
