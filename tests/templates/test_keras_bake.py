@@ -61,6 +61,17 @@ TASK_FILES = {
         "tests/test_model.py",
         "tests/test_data.py",
     ],
+    "language-model": [
+        "src/language_model/corpus.py",
+        "src/language_model/tokenizer.py",
+        "src/language_model/sampling.py",
+        "src/language_model/norms.py",
+        "tests/test_corpus.py",
+        "tests/test_tokenizer.py",
+        "tests/test_sampling.py",
+        "tests/test_language_run.py",
+        "tests/test_model.py",
+    ],
 }
 PACKAGE = {
     "image-classification": "image_classifier",
@@ -69,6 +80,7 @@ PACKAGE = {
     "audio-classification": "audio_classifier",
     "recommendation": "recommender",
     "generative": "image_generator",
+    "language-model": "language_model",
 }
 
 
@@ -84,14 +96,19 @@ def test_bake(cookies, context: dict) -> None:
     for path in TASK_FILES[task]:
         assert (project / path).is_file(), path
     assert (package / "table.py").exists() == (task == "tabular")
-    assert (package / "tokenizer.py").exists() == (task == "text-classification")
+    assert (package / "tokenizer.py").exists() == (
+        task in ("text-classification", "language-model")
+    )
     assert (package / "pretrained.py").exists() == (task == "text-classification")
     assert (package / "clips.py").exists() == (task == "audio-classification")
     assert (package / "melscale.py").exists() == (task == "audio-classification")
     assert (package / "interactions.py").exists() == (task == "recommendation")
     assert (package / "pictures.py").exists() == (task == "generative")
     # Ranking and the ELBO are scored without a cross-entropy of classes.
-    assert (package / "losses.py").exists() == (task not in ("recommendation", "generative"))
+    assert (package / "losses.py").exists() == (
+        task not in ("recommendation", "generative", "language-model")
+    )
+    assert (package / "sampling.py").exists() == (task == "language-model")
     assert (project / "tests" / "test_image_run.py").exists() == (task == "image-classification")
     assert (project / "configs" / "default.toml").is_file()
     assert (project / "LICENSE").is_file() and (project / "README.md").is_file()
@@ -193,6 +210,30 @@ def test_generative_bakes_on_every_backend(cookies, backend: str) -> None:
     data = readme.split("## Data")[1].split("\n## ")[0]
     assert "VAE" in data and "compute_loss" in data and "class names" not in data
     assert "samples/" in readme and "val_kl" in readme and "shape.json" in readme
+    assert "classes.json" not in readme and "losses.py" not in readme
+    assert ("model.onnx" in readme) == (backend == "torch")
+    check_lint(project)
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_language_model_bakes_on_every_backend(cookies, backend: str) -> None:
+    project = bake(cookies, task="language-model", backend=backend)
+    assert leftover_jinja(project) == []
+    meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert meta["name"] == "language-model"
+    deps = " ".join(meta["dependencies"])
+    assert "tokenizers>=0.20" in deps
+    for unneeded in ("pillow", "pandas", "keras-hub", "transformers"):
+        assert unneeded not in deps, unneeded
+    config = tomllib.loads((project / "configs" / "default.toml").read_text())
+    assert (config["data"]["vocab_size"], config["data"]["context_length"]) == (512, 64)
+    assert config["trainer"]["best_metric"] == "val_loss"
+    model = (project / "src" / "language_model" / "model.py").read_text()
+    assert "class CausalMask" in model and "reverse=True" in model and "import torch" not in model
+    readme = (project / "README.md").read_text()
+    data = readme.split("## Data")[1].split("\n## ")[0]
+    assert "byte-level BPE" in data and "TokenEmbedding" in data and "image" not in data
+    assert "val_perplexity" in readme and "generation.json" in readme
     assert "classes.json" not in readme and "losses.py" not in readme
     assert ("model.onnx" in readme) == (backend == "torch")
     check_lint(project)

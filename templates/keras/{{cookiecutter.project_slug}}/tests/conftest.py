@@ -13,6 +13,12 @@ def _small_config(runs_dir: Path, **trainer) -> Config:
     # 211 training pairs of 40 users and 30 items, in 13 batches of 16.
     cfg.data.num_users, cfg.data.num_items = 40, 30
     cfg.data.batch_size = 16
+{% elif cookiecutter.task == "language-model" %}
+    # 229 training windows of 16 tokens in 14 batches of 16; a one-block model.
+    cfg.data.num_documents, cfg.data.context_length = 80, 16
+    cfg.data.vocab_size, cfg.data.batch_size = 300, 16
+    cfg.model.dim, cfg.model.heads, cfg.model.layers, cfg.model.ff_dim = 32, 2, 1, 64
+    cfg.model.dropout = 0.1  # so that its generators' state is part of what resumes
 {% else %}
     cfg.data.num_samples = 256
     cfg.data.batch_size = 32

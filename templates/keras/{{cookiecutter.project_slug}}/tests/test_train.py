@@ -70,6 +70,9 @@ def test_evaluate_reproduces_the_recorded_metric(straight: tuple[Config, Path]) 
     assert recorded == pytest.approx(result["recorded"]["value"], rel=1e-5)
 {% if cookiecutter.task == "recommendation" %}
     assert result["num_samples"] == cfg.data.num_users  # every user has an item held out
+{% elif cookiecutter.task == "language-model" %}
+    # Every whole window of the held-out stream.
+    assert result["num_samples"] == (result["num_val_tokens"] - 1) // cfg.data.context_length
 {% else %}
     assert result["num_samples"] == round(256 * cfg.data.val_fraction)
 {% endif %}
@@ -122,8 +125,8 @@ def test_a_diverging_loss_stops_with_one_line(small_config, tmp_path: Path) -> N
 {% if cookiecutter.task == "audio-classification" %}
     # Batch normalisation keeps the loss of even a huge step finite; not that of an infinite one.
     cfg = small_config(tmp_path / "runs", lr=float("inf"), tensorboard=False)
-{% elif cookiecutter.task == "recommendation" %}
-    # Cosines keep the loss of even a huge step finite; not that of an infinite one.
+{% elif cookiecutter.task in ("recommendation", "language-model") %}
+    # Cosines and layer norms keep the loss of even a huge step finite; not that of an infinite one.
     cfg = small_config(tmp_path / "runs", lr=float("inf"), tensorboard=False)
 {% else %}
     cfg = small_config(tmp_path / "runs", lr=1e9, tensorboard=False)

@@ -13,6 +13,7 @@ import keras
 from keras import layers, ops
 
 from .data import TextMeta
+from .norms import LayerNorm
 from .pretrained import from_preset
 from .task_config import DataConfig, ModelConfig
 from .tokenizer import PAD_ID
@@ -66,19 +67,6 @@ class TokenAndPosition(layers.Layer):
     def get_config(self) -> dict:
         return {**super().get_config(), "vocab_size": self.vocab_size,
                 "max_length": self.max_length, "dim": self.dim}  # fmt: skip
-
-
-@keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
-class LayerNorm(layers.LayerNormalization):
-    """`LayerNormalization` over the last axis, written with `keras.ops`. The built-in one hands
-    `torch.nn.functional.layer_norm` sizes read from the traced tensor on the PyTorch backend,
-    which the ONNX exporter Keras uses for dynamic axes (TorchScript) cannot export."""
-
-    def call(self, x):
-        x32 = ops.cast(x, "float32")  # statistics in float32 under mixed precision too
-        mean, variance = ops.moments(x32, axes=[-1], keepdims=True)
-        normed = (x32 - mean) * ops.rsqrt(variance + self.epsilon)
-        return ops.cast(normed * self.gamma + self.beta, x.dtype)
 
 
 @keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
