@@ -249,14 +249,18 @@ def test_unknown_task_is_refused() -> None:
     assert result.returncode != 0 and "unknown tasks" in result.stderr
 
 
-def test_the_language_reference_trains_a_few_steps() -> None:
-    """300 stories: about 200 training windows of 64 tokens, a few steps of 32, then the held-out
+@pytest.mark.parametrize(
+    "script",
+    [("pytorch_language_ref.py",), ("keras_language_ref.py", "--backend", "torch")],
+    ids=lambda script: script[0].removesuffix("_ref.py"),
+)
+def test_language_references_train_a_few_steps(script: tuple[str, ...]) -> None:
+    """300 stories: about 100 training windows of 64 tokens, a few steps of 32, then the held-out
     loss beside the unigram baseline the projects print."""
     import measure
     import training
 
-    script = measure.REFERENCE / "pytorch_language_ref.py"
-    command = [sys.executable, script, "--num-samples", "300"]
+    command = [sys.executable, measure.REFERENCE / script[0], *script[1:], "--num-samples", "300"]
     _, stdout = measure.run_timed(
         command, env=training.reference_env(), cwd=measure.REPO, timeout=180
     )

@@ -70,7 +70,17 @@ TASKS = {
     ),
     "language-model": (
         "language_model",
-        ["task_config", "corpus", "tokenizer", "data", "model", "task", "predict", "tensor_batches"],
+        [
+            "task_config",
+            "corpus",
+            "tokenizer",
+            "sampling",
+            "data",
+            "model",
+            "task",
+            "predict",
+            "tensor_batches",
+        ],
     ),
     "tabular": (
         "tabular_model",
