@@ -21,10 +21,11 @@ COMMAND = "recommender"
 # About 2,900 training pairs: batches of 64 give 45 steps an epoch (the default 128, 22).
 LOG = ("--set", "data.source=data/log.csv", "--set", "data.batch_size=64")
 TORCHRUN = ("torchrun", "--standalone", "--nproc_per_node=2", "-m", PACKAGE, "train")
-# 203 steps per epoch of 400 synthetic users' 4,888 training pairs: a signal a moment after the
-# first epoch's record lands mid-run.
+# About 2,000 steps per epoch of 4,000 synthetic users' training pairs, a second or more: a signal
+# a moment after the first epoch's record lands mid-run (with 400 users, an epoch took 0.1 s and a
+# busy machine let the whole run finish first).
 STOPPABLE = (
-    *("--set", "data.num_users=400", "--set", "data.batch_size=24"),
+    *("--set", "data.num_users=4000", "--set", "data.batch_size=24"),
     *("--set", "trainer.epochs=3"),
 )
 CURVE = ("epoch", "train_loss", "val_loss", "val_recall", "val_ndcg", "lr")
@@ -178,4 +179,4 @@ def test_torchrun_two_processes_then_evaluate(env: ProjectEnv) -> None:
     # The ranks' sums, added in another order than one process adds them.
     assert evaluated["ndcg"] == pytest.approx(result["best_value"], rel=1e-6)
     assert evaluated["recall"] == pytest.approx(evaluated["recorded_val_recall"], rel=1e-6)
-    assert evaluated["num_val_users"] == 400
+    assert evaluated["num_val_users"] == 4000
