@@ -7,7 +7,9 @@ first. The process group, the device and the signal handlers live exactly as lon
 from __future__ import annotations
 
 import csv
+import gc
 import logging
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -48,22 +50,36 @@ def train(config: Config, resume: Path | None = None) -> dict[str, Any]:
     init_distributed(ctx, device)
     try:
         setup_logging(ctx)
-        with stop_on_signals() as stop:
-            session = start(config, ctx, device, resume)
-            try:
-                fit(session, stop)
-            finally:
-                if session.writer is not None:
-                    session.writer.close()
-        result = summary(session)
+        result = run_session(config, ctx, device, resume)
         # Ranks leave the group together after a finished run: one that tore its group down and
-        # exited while a peer was still in its own teardown could abort the peer (std::terminate
-        # in Gloo's threads), failing a job whose training succeeded. Not after an error or a
-        # stop, where a peer may never arrive.
+        # exited while a peer was still in its own teardown could abort the peer. Not after an
+        # error or a stop, where a peer may never arrive.
         ctx.barrier()
         return result
+    except BaseException as exc:
+        # The traceback's frames would keep the session, and with it DDP's hold on the group.
+        traceback.clear_frames(exc.__traceback__)
+        raise
     finally:
+        # DDP's reducer holds the process group, and a group that outlives `destroy` is freed at
+        # interpreter shutdown, where Gloo's threads abort the process (SIGABRT, "terminate
+        # called without an active exception"). Collect the session's cycles first.
+        gc.collect()
         cleanup_distributed(ctx)
+
+
+def run_session(
+    config: Config, ctx: Distributed, device: torch.device, resume: Path | None
+) -> dict[str, Any]:
+    """The run itself; its session is garbage once this returns."""
+    with stop_on_signals() as stop:
+        session = start(config, ctx, device, resume)
+        try:
+            fit(session, stop)
+        finally:
+            if session.writer is not None:
+                session.writer.close()
+    return summary(session)
 
 
 def start(config: Config, ctx: Distributed, device: torch.device, resume: Path | None) -> Session:
