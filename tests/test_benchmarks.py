@@ -251,7 +251,11 @@ def test_unknown_task_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "script",
-    [("pytorch_language_ref.py",), ("keras_language_ref.py", "--backend", "torch")],
+    [
+        ("pytorch_language_ref.py",),
+        ("keras_language_ref.py", "--backend", "torch"),
+        ("tensorflow_language_ref.py",),
+    ],
     ids=lambda script: script[0].removesuffix("_ref.py"),
 )
 def test_language_references_train_a_few_steps(script: tuple[str, ...]) -> None:

@@ -97,9 +97,7 @@ def test_export_then_sample_from_the_checkpoint_and_the_export(
     result = last_json(exported.stdout)
     print(f"\nexport max_abs_diff {result['max_abs_diff']:.3g} (atol {result['atol']:g})")
     assert result["max_abs_diff"] <= result["atol"]
-    assert result["outputs"] == {
-        "images": "float32 [batch, 3, 32, 32], pixel values in [0, 1]"
-    }
+    assert result["outputs"] == {"images": "float32 [batch, 3, 32, 32], pixel values in [0, 1]"}
 
     out = env.root / "made" / "from-checkpoint"
     args = ("predict", "--run", run, "--num-images", "20", "--seed", "7")

@@ -48,6 +48,7 @@ def write_customers(path: Path, count: int = 1000, seed: int = 0) -> Path:
     all of them (with noise); the classes are equally frequent, so chance is 1/3."""
     import numpy as np
     import pandas as pd  # not at module level: see the note at the top
+
     rng = np.random.default_rng(seed)
     age, income = rng.normal(40, 12, count), rng.lognormal(10, 0.6, count)
     visits = rng.poisson(3, count)
@@ -124,6 +125,7 @@ def test_export_then_predict_raw_rows_from_the_checkpoint_and_the_export(
     env: ProjectEnv, trained: dict
 ) -> None:
     import pandas as pd  # not at module level: see the note at the top
+
     run = trained["run_dir"]
     rows_csv = env.root / "data" / "new.csv"
     # Raw rows as a user has them: no target column, one extra column the model never saw.

@@ -24,6 +24,7 @@ TASK_FILES = {
     "audio-classification": ["clips.py", "melscale.py", "scores.py"],
     "recommendation": ["interactions.py", "ranking.py"],
     "generative": ["pictures.py"],
+    "language-model": ["corpus.py", "sampling.py", "tokenizer.py"],
 }
 SAME_NAMES = ["task_config.py", "data.py", "model.py", "task.py", "serving.py", "predict.py"]
 TASK_TESTS = ["tests/cases.py", "tests/test_data.py", "tests/test_model.py", "tests/test_serving.py"]  # fmt: skip
@@ -64,6 +65,10 @@ def test_default_config_mirrors_every_field(cookies, task):
         assert (config["model"]["latent_dim"], config["model"]["beta"]) == (16, 1.0)
         assert (config["trainer"]["epochs"], config["trainer"]["lr"]) == (3, 0.003)
         assert "num_classes" not in config["data"] and "tflite" not in config["export"]
+    elif task == "language-model":
+        assert (config["data"]["vocab_size"], config["data"]["context_length"]) == (512, 64)
+        assert (config["model"]["dim"], config["model"]["layers"]) == (128, 2)
+        assert config["export"] == {"check_batch": 4}
     else:
         assert config["data"]["num_classes"] == 0  # from the data
 
@@ -94,6 +99,9 @@ def test_bake(cookies, context):
         assert (project / "tests" / "test_ranking.py").is_file()
     if task == "generative":  # the picture code's own tests, shared by every framework
         assert (project / "tests" / "test_pictures.py").is_file()
+    if task == "language-model":  # the corpus, tokenizer and sampling code's own tests
+        for name in ("test_corpus.py", "test_tokenizer.py", "test_sampling.py"):
+            assert (project / "tests" / name).is_file(), name
     for other, files in TASK_FILES.items():
         if other != task:  # nothing of the other task is left behind
             left = set(files) - set(TASK_FILES[task])
@@ -137,6 +145,10 @@ def test_bake(cookies, context):
     elif task == "generative":  # Pillow reads and writes the pictures
         assert "pillow>=10" in meta["dependencies"]
         assert "litert" not in extras and "baseline" not in extras
+    elif task == "language-model":  # text files read with the standard library
+        deps = " ".join(meta["dependencies"])
+        assert "tokenizers>=" in deps and "pandas" not in deps and "pillow" not in deps
+        assert "litert" not in extras and "baseline" not in extras
     else:
         assert "litert" in extras and not any("pandas" in d for d in meta["dependencies"])
     assert meta["requires-python"] == f">={ctx['python_version']}"
@@ -177,7 +189,13 @@ def test_bake(cookies, context):
     elif task == "generative":
         assert "samples/epoch-NNN.png" in readme and "export/shape.json" in readme
         assert "Conv2DTranspose" in readme and "channels last" in readme
-        assert "labels.txt" not in readme and "TFLite" not in readme and "catalog.json" not in readme
+        assert (
+            "labels.txt" not in readme and "TFLite" not in readme and "catalog.json" not in readme
+        )
+    elif task == "language-model":
+        assert "generation.json" in readme and "use_causal_mask=True" in readme
+        assert "byte-level BPE" in readme and "val_perplexity" in readme
+        assert "labels.txt" not in readme and "TFLite" not in readme and "shape.json" not in readme
     else:
         assert "labels.txt" in readme and "table.py" not in readme
 
@@ -209,6 +227,12 @@ def test_generative_defaults_name_the_task(cookies):
     project, ctx = _bake(cookies, task="generative")
     assert project.name == "image-generator" and ctx["package_name"] == "image_generator"
     assert ctx["description"] == "Image generation with TensorFlow"
+
+
+def test_language_model_defaults_name_the_task(cookies):
+    project, ctx = _bake(cookies, task="language-model")
+    assert project.name == "language-model" and ctx["package_name"] == "language_model"
+    assert ctx["description"] == "A small language model with TensorFlow"
 
 
 def test_project_name_sets_the_names(cookies):

@@ -244,6 +244,43 @@ def finish(workers: list[subprocess.Popen]) -> list[tuple[int, str, str]]:
     return [(w.returncode, out, err) for w, (out, err) in zip(workers, outputs, strict=True)]
 
 
+def sigint_then_resume(
+    env: ProjectEnv, command: str, overrides: tuple[str, ...], delay: float, epochs: int = 2
+) -> tuple[Path, Path]:
+    """An unbroken run, and the same run stopped by SIGINT once training has started (plus
+    `delay` seconds) then resumed to its end: both run directories, for the caller to compare."""
+    unbroken = env.run_json(
+        command, "train", *sets(*overrides, "trainer.run_name=unbroken"), timeout=TIMEOUT
+    )
+    process = start(env, "train", *sets(*overrides, "trainer.run_name=cut"), command=command)
+    head = wait_for_training(process, delay=delay)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=TIMEOUT)
+    assert process.returncode == 130, head + err
+    assert "stopped by SIGINT" in err.splitlines()[-1] and out == ""
+    run = env.root / "runs" / "cut"
+    resumed = env.run_json(command, "train", "--resume", str(run), timeout=TIMEOUT)
+    assert resumed["epochs_completed"] == epochs
+    return run, env.root / unbroken["run_dir"]
+
+
+def two_workers(
+    env: ProjectEnv, command: str, overrides: tuple[str, ...], agreed: tuple[str, ...]
+) -> list[dict]:
+    """Both workers' results of one MultiWorkerMirroredStrategy run, which must agree on the
+    metrics `agreed` (each worker scored half of every held-out batch and gathered the rest)."""
+    workers = start_workers(env, "train", *sets(*overrides), command=command)
+    results = []
+    for code, out, err in finish(workers):
+        assert code == 0, f"worker exited {code}\n{out[-3000:]}{err[-3000:]}"
+        results.append(last_json(out))
+    assert [r["task_index"] for r in results] == [0, 1]
+    assert all(r["num_replicas"] == 2 for r in results)
+    for name in agreed:
+        assert results[0][name] == pytest.approx(results[1][name], rel=1e-6), name
+    return results
+
+
 def test_multi_worker_two_processes_then_evaluate(env: ProjectEnv) -> None:
     workers = start_workers(env, "train", *sets(*SMALL, "trainer.run_name=two-workers"))
     results = []

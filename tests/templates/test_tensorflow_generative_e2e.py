@@ -7,7 +7,6 @@ run."""
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ import test_tensorflow_e2e as shared
 from harness import ProjectEnv, install_generated, one_line
 from PIL import Image
 from shape_images import write_pictures
-from test_tensorflow_e2e import curves, finish, last_json, rows, sets
+from test_tensorflow_e2e import curves, rows, sets
 
 pytestmark = pytest.mark.e2e
 
@@ -159,35 +158,16 @@ def test_a_bad_setting_or_source_is_one_line(env: ProjectEnv, setting: str, mess
 
 
 def test_sigint_then_resume_equals_the_unbroken_run(env: ProjectEnv) -> None:
-    unbroken = env.run_json(
-        COMMAND, "train", *sets(*STOPPABLE, "trainer.run_name=unbroken"), timeout=TIMEOUT
-    )
-    process = shared.start(env, "train", *sets(*STOPPABLE, "trainer.run_name=cut"), command=COMMAND)
-    head = shared.wait_for_training(process, delay=0.5)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=TIMEOUT)
-    assert process.returncode == 130, head + err
-    assert "stopped by SIGINT" in err.splitlines()[-1] and out == ""
-    run = env.root / "runs" / "cut"
-    resumed = env.run_json(COMMAND, "train", "--resume", str(run), timeout=TIMEOUT)
-    assert resumed["epochs_completed"] == 2
-    whole = env.root / unbroken["run_dir"]
-    assert curves(run) == pytest.approx(curves(whole), rel=1e-6)
+    cut, unbroken = shared.sigint_then_resume(env, COMMAND, STOPPABLE, delay=0.5)
+    assert curves(cut) == pytest.approx(curves(unbroken), rel=1e-6)
     # The fixed codes through the same weights: the resumed run's grids are the unbroken run's.
-    assert np.abs(pixels(run / "samples") - pixels(whole / "samples")).max() <= 1
+    assert np.abs(pixels(cut / "samples") - pixels(unbroken / "samples")).max() <= 1
 
 
 def test_multi_worker_two_processes_then_evaluate(env: ProjectEnv) -> None:
     overrides = (*STOPPABLE, "trainer.epochs=1", "trainer.run_name=two-workers")
-    workers = shared.start_workers(env, "train", *sets(*overrides), command=COMMAND)
-    results = []
-    for code, out, err in finish(workers):
-        assert code == 0, f"worker exited {code}\n{out[-3000:]}{err[-3000:]}"
-        results.append(last_json(out))
-    assert [r["task_index"] for r in results] == [0, 1]
-    assert all(r["num_replicas"] == 2 for r in results)
-    for name in ("train_loss", "val_loss", "val_reconstruction", "val_kl"):
-        assert results[0][name] == pytest.approx(results[1][name], rel=1e-6), name
+    agreed = ("train_loss", "val_loss", "val_reconstruction", "val_kl")
+    results = shared.two_workers(env, COMMAND, overrides, agreed)
     run = env.root / "runs" / "two-workers"
     assert [p.name for p in (run / "samples").iterdir()] == ["epoch-001.png"]  # the chief alone
     evaluated = env.run_json(COMMAND, "evaluate", "--run", "runs/two-workers", timeout=TIMEOUT)

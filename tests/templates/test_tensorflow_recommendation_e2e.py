@@ -8,14 +8,13 @@ MultiWorkerMirroredStrategy run."""
 from __future__ import annotations
 
 import json
-import signal
 from pathlib import Path
 
 import pytest
 import test_tensorflow_e2e as shared
 from harness import ProjectEnv, install_generated
 from interaction_log import write_log
-from test_tensorflow_e2e import curves, finish, last_json, rows, sets
+from test_tensorflow_e2e import curves, rows, sets
 
 pytestmark = pytest.mark.e2e
 
@@ -126,32 +125,14 @@ def test_an_unknown_shopper_is_one_line(env: ProjectEnv, trained: dict, exported
 
 
 def test_sigint_then_resume_equals_the_unbroken_run(env: ProjectEnv) -> None:
-    unbroken = env.run_json(
-        COMMAND, "train", *sets(*STOPPABLE, "trainer.run_name=unbroken"), timeout=TIMEOUT
-    )
-    process = shared.start(env, "train", *sets(*STOPPABLE, "trainer.run_name=cut"), command=COMMAND)
-    head = shared.wait_for_training(process, delay=0.5)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=TIMEOUT)
-    assert process.returncode == 130, head + err
-    assert "stopped by SIGINT" in err.splitlines()[-1] and out == ""
-    run = env.root / "runs" / "cut"
-    resumed = env.run_json(COMMAND, "train", "--resume", str(run), timeout=TIMEOUT)
-    assert resumed["epochs_completed"] == 2
-    assert curves(run) == pytest.approx(curves(env.root / unbroken["run_dir"]), rel=1e-6)
+    cut, unbroken = shared.sigint_then_resume(env, COMMAND, STOPPABLE, delay=0.5)
+    assert curves(cut) == pytest.approx(curves(unbroken), rel=1e-6)
 
 
 def test_multi_worker_two_processes_then_evaluate(env: ProjectEnv) -> None:
     overrides = (*STOPPABLE, "trainer.epochs=1", "trainer.run_name=two-workers")
-    workers = shared.start_workers(env, "train", *sets(*overrides), command=COMMAND)
-    results = []
-    for code, out, err in finish(workers):
-        assert code == 0, f"worker exited {code}\n{out[-3000:]}{err[-3000:]}"
-        results.append(last_json(out))
-    assert [r["task_index"] for r in results] == [0, 1]
-    assert all(r["num_replicas"] == 2 for r in results)
-    for name in ("train_loss", "val_loss", "val_recall", "val_ndcg"):
-        assert results[0][name] == pytest.approx(results[1][name], rel=1e-6), name
+    agreed = ("train_loss", "val_loss", "val_recall", "val_ndcg")
+    results = shared.two_workers(env, COMMAND, overrides, agreed)
     evaluated = env.run_json(COMMAND, "evaluate", "--run", "runs/two-workers", timeout=TIMEOUT)
     # Each worker scored half of every held-out batch; one process scores them whole.
     assert evaluated["val_ndcg"] == pytest.approx(results[0]["best_val_ndcg"], rel=1e-5)

@@ -32,6 +32,7 @@ def write_table(path: Path, n: int = 1000, seed: int = 5) -> Path:
     integer count, and a three-class string target that depends on most of them."""
     import numpy as np
     import pandas as pd  # not at module level: see the note at the top
+
     rng = np.random.default_rng(seed)
     cities = np.array(["oslo", "lima", "pune", "kobe", "nice", "york"])
     frame = pd.DataFrame(
@@ -125,6 +126,7 @@ def test_evaluate_reproduces_the_best_epoch_beside_the_baselines(
 
 def test_export_and_predict_agree_on_raw_rows(env: ProjectEnv, csv_run: dict, table: Path) -> None:
     import pandas as pd  # not at module level: see the note at the top
+
     run = csv_run["run_dir"]
     exported = env.run_json(COMMAND, "export", "--run", run, timeout=TIMEOUT)
     assert exported["max_abs_diff"] < 1e-5 and exported["class_names_match"]
@@ -162,10 +164,6 @@ def test_a_mistake_is_one_line(env: ProjectEnv, table: Path) -> None:
     assert result.returncode == 2 and "no target column 'nope'" in result.stderr, result.stderr
 
 
-def start(env: ProjectEnv, *args: str) -> subprocess.Popen:
-    return shared.start(env, *args, command=COMMAND)
-
-
 def start_workers(env: ProjectEnv, *args: str) -> list[subprocess.Popen]:
     return shared.start_workers(env, *args, command=COMMAND)
 
@@ -177,31 +175,16 @@ LONG_TWO_WORKERS = ("data.num_samples=4000", "trainer.epochs=2")
 
 
 def test_sigint_then_resume_equals_the_unbroken_run(env: ProjectEnv) -> None:
-    unbroken = env.run_json(COMMAND, "train", *sets(*LONG, "trainer.run_name=unbroken"))
-    process = start(env, "train", *sets(*LONG, "trainer.run_name=cut"))
-    head = shared.wait_for_training(process, delay=0.0)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=TIMEOUT)
-    assert process.returncode == 130, head + err
-    assert "stopped by SIGINT" in err.splitlines()[-1] and out == ""
-    run = env.root / "runs" / "cut"
-    resumed = env.run_json(COMMAND, "train", "--resume", str(run), timeout=TIMEOUT)
-    assert resumed["epochs_completed"] == 2
-    assert curves(run) == pytest.approx(curves(env.root / unbroken["run_dir"]), rel=1e-6)
+    cut, unbroken = shared.sigint_then_resume(env, COMMAND, LONG, delay=0.0)
+    assert curves(cut) == pytest.approx(curves(unbroken), rel=1e-6)
 
 
 def test_multi_worker_two_processes_then_evaluate(env: ProjectEnv, table: Path) -> None:
     overrides = (f"data.source={table.name}", "data.target=outcome", "trainer.run_name=two-workers")
-    results = []
-    for code, out, err in finish(start_workers(env, "train", *sets(*overrides))):
-        assert code == 0, f"worker exited {code}\n{out[-3000:]}{err[-3000:]}"
-        results.append(last_json(out))
-    assert [r["task_index"] for r in results] == [0, 1]
-    assert all(r["num_replicas"] == 2 for r in results)
-    assert results[0]["run_dir"] == results[1]["run_dir"] == "runs/two-workers"
     # The validation rows were split between the workers and gathered back: the same metrics.
-    for name in ("train_loss", "val_loss", "val_accuracy", "val_auc"):
-        assert results[0][name] == pytest.approx(results[1][name], rel=1e-6), name
+    agreed = ("train_loss", "val_loss", "val_accuracy", "val_auc")
+    results = shared.two_workers(env, COMMAND, overrides, agreed)
+    assert results[0]["run_dir"] == results[1]["run_dir"] == "runs/two-workers"
     evaluated = env.run_json(COMMAND, "evaluate", "--run", "runs/two-workers", timeout=TIMEOUT)
     assert evaluated["val_loss"] == pytest.approx(results[0]["best_val_loss"], rel=1e-5)
     assert evaluated["val_auc"] == pytest.approx(results[0]["val_auc"], rel=1e-5)

@@ -14,6 +14,14 @@ SMALL = [
 {% if cookiecutter.task == "recommendation" %}
     "data.num_users=45",  # 253 training pairs of 30 items
     "data.num_items=30",
+{% elif cookiecutter.task == "language-model" %}
+    "data.num_documents=84",  # 241 training windows of 16 tokens
+    "data.vocab_size=300",
+    "data.context_length=16",
+    "model.dim=32",
+    "model.heads=2",
+    "model.layers=1",
+    "model.ff_dim=64",
 {% else %}
     "data.num_samples=256",
 {% endif %}

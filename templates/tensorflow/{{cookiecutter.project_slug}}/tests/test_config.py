@@ -5,7 +5,7 @@ import pytest
 from {{ cookiecutter.package_name }}.config import Config, load_config, save_config
 from {{ cookiecutter.package_name }}.config_io import ConfigError
 
-{% if cookiecutter.task == "generative" %}
+{% if cookiecutter.task in ("generative", "language-model") %}
 from .cases import BAD_VALUES
 {% else %}
 from .cases import BAD_VALUES, MAXIMISED_METRIC
@@ -78,6 +78,13 @@ def test_best_mode_must_suit_the_metric():
         load_config(Config, None, ["trainer.best_metric=val_kl", "trainer.best_mode=max"])
     config = load_config(Config, None, ["trainer.best_metric=val_kl"])
     assert config.trainer.best_metric == "val_kl"
+{% elif cookiecutter.task == "language-model" %}
+def test_best_mode_must_suit_the_metric():
+    # The loss and the perplexity both fall as the model improves.
+    with pytest.raises(ConfigError, match="best_mode = 'min'"):
+        load_config(Config, None, ["trainer.best_metric=val_perplexity", "trainer.best_mode=max"])
+    config = load_config(Config, None, ["trainer.best_metric=val_perplexity"])
+    assert config.trainer.best_metric == "val_perplexity"
 {% else %}
 def test_best_mode_must_suit_the_metric():
     # A metric that improves the other way from the default best metric.

@@ -18,6 +18,8 @@ from .conftest import signal_at_step, small_config
 
 {% if cookiecutter.task == "recommendation" %}
 STEPS_PER_EPOCH = 7  # 253 training pairs in batches of 32
+{% elif cookiecutter.task == "language-model" %}
+STEPS_PER_EPOCH = 7  # 241 training windows in batches of 32
 {% else %}
 STEPS_PER_EPOCH = 7  # 230 training samples in batches of 32
 {% endif %}

@@ -1,0 +1,1 @@
+{% include "src/tasks/language/corpus.py" %}

@@ -1,0 +1,1 @@
+{% include "tests/tasks/language/test_tokenizer.py" %}
