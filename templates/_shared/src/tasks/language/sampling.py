@@ -20,7 +20,10 @@ def next_token(scores: np.ndarray, temperature: float, top_k: int, rng: np.rando
     """One draw from the scores of the next token, [vocab]."""
     if temperature == 0:
         return int(np.argmax(scores))
-    logits = np.asarray(scores, np.float64) / temperature
+    with np.errstate(over="ignore"):
+        logits = np.asarray(scores, np.float64) / temperature
+    if not np.isfinite(logits.max()):  # so small a temperature overflows: it is greedy
+        return int(np.argmax(scores))
     if 0 < top_k < len(logits):
         cutoff = np.sort(logits)[-top_k]
         logits = np.where(logits < cutoff, -np.inf, logits)

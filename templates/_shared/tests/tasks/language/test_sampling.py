@@ -28,6 +28,8 @@ def test_top_k_draws_only_from_the_likeliest() -> None:
     rng = np.random.default_rng(0)
     assert {next_token(logits, 10.0, 2, rng) for _ in range(200)} == {1, 2}
     assert next_token(logits, 0, 0, rng) == 1  # temperature 0: the likeliest
+    # A temperature so near 0 that the scaled scores overflow is greedy too, not a NaN draw.
+    assert next_token(logits, 1e-308, 0, rng) == 1 and next_token(-logits, 1e-308, 0, rng) == 3
 
 
 def test_the_same_seed_draws_the_same_tokens() -> None:
