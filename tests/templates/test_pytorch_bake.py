@@ -32,6 +32,7 @@ TASKS = {
             "task",
             "predict",
             "pretrained",
+            "hub",
             "tensor_batches",
             "gathered",
         ],
@@ -79,6 +80,8 @@ TASKS = {
             "model",
             "task",
             "predict",
+            "pretrained",
+            "hub",
             "tensor_batches",
         ],
     ),
@@ -128,6 +131,10 @@ def test_bake(cookies, context: dict) -> None:
     assert ('"pandas>=' in pyproject) == ('"pyarrow>=' in pyproject) == tabular
     assert ("baseline = [" in pyproject) == tabular
     assert ('"tokenizers>=' in pyproject) == (text or language)
+    extras = tomllib.loads(pyproject)["project"]["optional-dependencies"]
+    assert ("pretrained" in extras) == (text or language)
+    if language:  # LoRA adapters by default; `dev` tests them
+        assert {"transformers", "peft"} <= {re.split(r"[<>=]", d)[0] for d in extras["pretrained"]}
     if audio:
         assert {"test_clips.py", "test_scores.py", "test_model.py", "test_export.py"} <= tests
     if recommendation:

@@ -80,11 +80,14 @@ def learn_merges(words: Counter[str], merges: int) -> list[tuple[str, str]]:
 class BPETokenizer:
     """Texts to ids and back: the one place the project turns text into numbers."""
 
-    def __init__(self, tokenizer: Tokenizer) -> None:
-        eot = tokenizer.token_to_id(END_OF_TEXT)
-        if eot is None:
-            raise ConfigError(f"the tokenizer has no {END_OF_TEXT} token")
-        self._tokenizer, self.end_of_text = tokenizer, eot
+    def __init__(self, tokenizer: Tokenizer, end_of_text: int | None = None) -> None:
+        """`end_of_text`: the id that separates documents and ends a generation, where it is not
+        the end-of-text token's (a pretrained model's own tokenizer)."""
+        if end_of_text is None:
+            end_of_text = tokenizer.token_to_id(END_OF_TEXT)
+            if end_of_text is None:
+                raise ConfigError(f"the tokenizer has no {END_OF_TEXT} token")
+        self._tokenizer, self.end_of_text = tokenizer, end_of_text
 
     @classmethod
     def train(cls, documents: list[str], vocab_size: int) -> BPETokenizer:
@@ -105,17 +108,18 @@ class BPETokenizer:
         return cls(tokenizer)
 
     @classmethod
-    def from_str(cls, text: str) -> BPETokenizer:
-        return cls(Tokenizer.from_str(text))
+    def from_str(cls, text: str, end_of_text: int | None = None) -> BPETokenizer:
+        return cls(Tokenizer.from_str(text), end_of_text)
 
     @classmethod
-    def load(cls, path: Path) -> BPETokenizer:
+    def load(cls, path: Path, end_of_text: int | None = None) -> BPETokenizer:
         if not path.is_file():
             raise ConfigError(f"{path} is missing: the model cannot read text without it")
         try:
-            return cls(Tokenizer.from_file(str(path)))
+            tokenizer = Tokenizer.from_file(str(path))
         except Exception as exc:  # the Rust side raises plain Exception for a malformed file
             raise ConfigError(f"{path} is not a tokenizer file: {exc}") from exc
+        return cls(tokenizer, end_of_text)
 
     def to_str(self) -> str:
         return self._tokenizer.to_str()

@@ -90,15 +90,14 @@ def start(config: Config, ctx: Distributed, device: torch.device, resume: Path |
     loaders = build_loaders(config, device, ctx)  # bad data fails before a run
     task = Task.from_loaders(loaders)
     task.resolve(config)  # what the data decided is saved with the run
+    model = task.build_model(config).to(device)  # so may a model it cannot build
     run = resume or new_run(config, ctx)
-
-    model = task.build_model(config).to(device)
     # The fused kernel updates every parameter in one pass; without `fused` PyTorch picks its
-    # per-tensor loop on the CPU, which costs small models a large share of each step.
+    # per-tensor loop on the CPU, which costs small models a large share of each step. Frozen
+    # weights (a pretrained model under adapters) get no optimizer state.
     fused = device.type in ("cpu", "cuda")
-    optimizer = torch.optim.AdamW(
-        model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused
-    )
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trainable, lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused)
     steps = loaders.batches.steps_per_epoch
     session = Session(
         config=config,

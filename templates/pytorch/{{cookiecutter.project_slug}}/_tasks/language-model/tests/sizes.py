@@ -41,6 +41,8 @@ BAD_VALUES = [
     ("data.source=''", "data.source"),
     ("model.heads=3", "model.heads"),
     ("model.dropout=1", "model.dropout"),
+    ("model.lora_rank=-1", "model.lora_rank"),
+    ("model.lora_alpha=0", "model.lora_alpha"),
     ("trainer.best_mode=max", "trainer.best_mode"),
 ]
 

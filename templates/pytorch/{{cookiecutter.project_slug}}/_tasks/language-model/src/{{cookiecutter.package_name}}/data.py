@@ -2,7 +2,8 @@
 in every process), each split becomes one stream of ids with the end-of-text token between
 documents, cut into windows of `data.context_length + 1` tokens held in (device) memory and
 batched by index in `batches.EpochBatches` order. A batch is (inputs, targets): the windows'
-first `context_length` tokens and the same shifted by one."""
+first `context_length` tokens and the same shifted by one. A pretrained model brings its own
+tokenizer and end-of-sequence token instead."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from .batches import EpochBatches
 from .config import Config
 from .corpus import Documents, load_documents, windows
 from .distributed import Distributed
+from .pretrained import pretrained_tokenizer
 from .task_config import DataConfig
 from .tensor_batches import TensorBatches
 from .tokenizer import BPETokenizer
@@ -46,8 +48,12 @@ class Loaders:
 def build_loaders(config: Config, device: torch.device, ctx: Distributed | None = None) -> Loaders:
     ctx, cfg, seed = ctx or Distributed(), config.data, config.trainer.seed
     docs = load_texts(cfg, seed)
-    # Learnt from the training documents only, the same on every rank and in every process.
-    tokenizer = BPETokenizer.train(docs.train, cfg.vocab_size)
+    # Learnt from the training documents only, the same on every rank and in every process; or
+    # the pretrained model's own.
+    if config.model.pretrained:
+        tokenizer = pretrained_tokenizer(config.model.pretrained)
+    else:
+        tokenizer = BPETokenizer.train(docs.train, cfg.vocab_size)
     train, val = tokenizer.stream(docs.train), tokenizer.stream(docs.val)
     inputs, targets = pairs(train, cfg.context_length, "training", device)
     batches = EpochBatches(len(inputs), cfg.batch_size, seed, ctx)

@@ -1,7 +1,8 @@
 """A small decoder-only Transformer (about 0.46M parameters at the defaults): token and learned
 position embeddings, pre-norm blocks of causal self-attention and a GELU MLP, a final norm, and
 the output layer tied to the token embedding (the same matrix reads and writes tokens, which
-saves a vocabulary-sized layer and trains better at this size)."""
+saves a vocabulary-sized layer and trains better at this size). With `model.pretrained` the model
+is a pretrained one instead (`pretrained.py`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from torch import Tensor, nn
 
 from .config import Config
 from .config_io import from_dict
+from .pretrained import from_architecture, from_pretrained, merged
 
 
 class Block(nn.Module):
@@ -72,15 +74,25 @@ def _init(module: nn.Module) -> None:
         nn.init.zeros_(module.bias)
 
 
-def build_model(config: Config, vocab_size: int) -> LanguageModel:
+def build_model(config: Config, vocab_size: int) -> nn.Module:
+    """The model `model` describes: from scratch, or `model.pretrained` to fine-tune."""
+    if config.model.pretrained:
+        return from_pretrained(config)
     return LanguageModel(vocab_size, config.data.context_length, config.model)
 
 
 def model_from_checkpoint(
     checkpoint: dict[str, Any], device: torch.device | str = "cpu"
-) -> LanguageModel:
-    """The model a checkpoint was trained with (its own saved config and vocabulary), in eval
-    mode."""
-    model = build_model(from_dict(Config, checkpoint["config"]), checkpoint["vocab_size"])
+) -> nn.Module:
+    """The model a checkpoint was trained with (its own saved config and vocabulary, and a
+    pretrained model's architecture, its adapters merged), in eval mode, without the pretrained
+    files."""
+    config = from_dict(Config, checkpoint["config"])
+    if "architecture" in checkpoint:
+        m = config.model
+        model = from_architecture(checkpoint["architecture"], m.lora_rank, m.lora_alpha)
+        model.load_state_dict(checkpoint["model"])
+        return merged(model).to(device).eval()
+    model = build_model(config, checkpoint["vocab_size"])
     model.load_state_dict(checkpoint["model"])
     return model.to(device).eval()

@@ -20,6 +20,7 @@ from .corpus import unigram_perplexity
 from .data import Loaders
 from .distributed import Distributed
 from .model import build_model
+from .pretrained import PretrainedLM
 from .tokenizer import TOKENIZER, BPETokenizer
 
 GENERATION = "generation.json"  # beside an export: the context length and the end-of-text id
@@ -55,6 +56,7 @@ class Task:
     tokenizer: BPETokenizer
     context_length: int
     loaders: Loaders | None = None  # the token streams, where loaded
+    architecture: dict[str, Any] | None = None  # a pretrained model's, once it is built
 
     input_names: ClassVar[list[str]] = ["token_ids"]
     output_name: ClassVar[str] = "logits"
@@ -67,12 +69,14 @@ class Task:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Task:
-        return cls(BPETokenizer.from_str(state["tokenizer"]), state["context_length"])
+        tokenizer = BPETokenizer.from_str(state["tokenizer"], state["end_of_text"])
+        return cls(tokenizer, state["context_length"], architecture=state.get("architecture"))
 
     @classmethod
     def from_export(cls, export_dir: Path) -> Task:
         generation = json.loads((export_dir / GENERATION).read_text(encoding="utf-8"))
-        return cls(BPETokenizer.load(export_dir / TOKENIZER), generation["context_length"])
+        tokenizer = BPETokenizer.load(export_dir / TOKENIZER, generation["end_of_text"])
+        return cls(tokenizer, generation["context_length"])
 
     @property
     def metric_names(self) -> list[str]:
@@ -82,7 +86,10 @@ class Task:
         """Nothing for the data to decide: the tokenizer travels in the state."""
 
     def build_model(self, config: Config) -> nn.Module:
-        return build_model(config, self.tokenizer.vocab_size)
+        model = build_model(config, self.tokenizer.vocab_size)
+        if isinstance(model, PretrainedLM):
+            self.architecture = model.architecture
+        return model
 
     def loss(self, logits: Tensor, targets: Tensor) -> Tensor:
         return token_losses(logits, targets).mean()
@@ -92,8 +99,16 @@ class Task:
 
     def state(self) -> dict[str, Any]:
         """What every checkpoint records about the task."""
-        return {"tokenizer": self.tokenizer.to_str(), "vocab_size": self.tokenizer.vocab_size,
-                "context_length": self.context_length}  # fmt: skip
+        tokenizer = self.tokenizer
+        state: dict[str, Any] = dict(
+            tokenizer=tokenizer.to_str(),
+            vocab_size=tokenizer.vocab_size,
+            end_of_text=tokenizer.end_of_text,
+            context_length=self.context_length,
+        )
+        if self.architecture is not None:
+            state["architecture"] = self.architecture
+        return state
 
     def check_state(self, state: dict[str, Any], where: Path) -> None:
         if state["tokenizer"] != self.tokenizer.to_str():

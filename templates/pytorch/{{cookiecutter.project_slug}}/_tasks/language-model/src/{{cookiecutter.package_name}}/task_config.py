@@ -8,4 +8,5 @@ from dataclasses import dataclass
 from .config_io import Annotated, ConfigError, NonEmpty, Range
 
 {% set batch_note = "per process under torchrun: windows of data.context_length tokens" %}
+{% set pretrained_from = "Read with `transformers` and `peft`: the `pretrained` extra." %}
 {% include "src/tasks/language/sections.py" %}

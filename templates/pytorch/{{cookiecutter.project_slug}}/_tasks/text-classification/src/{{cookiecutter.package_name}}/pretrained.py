@@ -2,53 +2,23 @@
 id) with `transformers`, the optional `pretrained` extra. The model keeps the project's contract:
 token ids in (its own tokenizer's, padding masked out), logits out; its architecture travels in
 every checkpoint, so export and predict rebuild it without the original directory (evaluate
-re-reads the data, and with it the tokenizer, from `model.pretrained`)."""
+re-reads the data, and with it the tokenizer, from `model.pretrained`). Loading it: `hub.py`."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from torch import Tensor, nn
 
 from .config_io import ConfigError
+from .hub import load_pretrained, transformers_library
 from .tokenizer import TextTokenizer
-
-INSTALL = "pip install -e '.[pretrained]'"
-
-
-def _transformers() -> Any:
-    try:
-        import huggingface_hub
-        import transformers
-    except ImportError:
-        raise ConfigError(f"model.pretrained needs the transformers library: {INSTALL}") from None
-    # The new head's "newly initialised" report and each download retry would be logged twice
-    # (by the library and by the project's handler); a failure still ends in one error.
-    transformers.logging.set_verbosity_error()
-    huggingface_hub.utils.logging.set_verbosity_error()
-    return transformers
-
-
-def _looks_local(name: str) -> bool:
-    """A hub id is `name` or `owner/name`; anything else is meant as a directory."""
-    return name.startswith((".", "/", "~")) or name.count("/") > 1 or Path(name).exists()
-
-
-def _load(loader: Any, name: str, **kwargs: Any) -> Any:
-    if _looks_local(name) and not Path(name).expanduser().is_dir():
-        raise ConfigError(f"model.pretrained = {name!r} is not a directory (nor a hub id)")
-    try:
-        return loader.from_pretrained(str(Path(name).expanduser()), **kwargs)
-    except (OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"model.pretrained = {name!r} cannot be loaded: {first}") from None
 
 
 def pretrained_tokenizer(name: str) -> TextTokenizer:
     """The checkpoint's own (fast) tokenizer, in the project's wrapper."""
-    tokenizer = _load(_transformers().AutoTokenizer, name)
+    tokenizer = load_pretrained(transformers_library().AutoTokenizer, name)
     if not tokenizer.is_fast or tokenizer.pad_token is None:
         raise ConfigError(
             f"model.pretrained = {name!r} needs a fast tokenizer with a padding token"
@@ -77,9 +47,9 @@ def from_pretrained(
     name: str, num_classes: int, max_length: int, tokenizer: TextTokenizer
 ) -> PretrainedClassifier:
     """The pretrained encoder with a new head of `num_classes` outputs."""
-    auto = _transformers().AutoModelForSequenceClassification
+    auto = transformers_library().AutoModelForSequenceClassification
     # A base encoder has no head, or one of another size: both are replaced, on purpose.
-    model = _load(auto, name, num_labels=num_classes, ignore_mismatched_sizes=True)
+    model = load_pretrained(auto, name, num_labels=num_classes, ignore_mismatched_sizes=True)
     positions = getattr(model.config, "max_position_embeddings", None)
     if positions is not None and max_length > positions:
         raise ConfigError(
@@ -92,7 +62,7 @@ def from_architecture(
     architecture: dict[str, Any], tokenizer: TextTokenizer
 ) -> PretrainedClassifier:
     """The same model (its head included) with fresh weights, for a checkpoint's state to fill."""
-    transformers = _transformers()
+    transformers = transformers_library()
     settings = dict(architecture)
     config = transformers.AutoConfig.for_model(settings.pop("model_type"), **settings)
     model = transformers.AutoModelForSequenceClassification.from_config(config)
