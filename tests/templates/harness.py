@@ -274,13 +274,24 @@ def keras_image(backend: str) -> tuple[str, ...]:
 KERAS_BACKENDS = ("tensorflow", "jax", "torch")
 
 
-def start_project_tests(project: ProjectEnv) -> subprocess.Popen:
-    """The project's own pytest, in the background, its output collected on `communicate`."""
+def start_project_tests(project: ProjectEnv, *args: str) -> subprocess.Popen:
+    """The project's own pytest (ARGS added), in the background, its output collected on
+    `communicate`."""
     return subprocess.Popen(
-        [str(project.bin / "python"), "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"],
+        [str(project.bin / "python"), "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *args],
         cwd=project.root, env=project.env(), text=True, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
+
+
+def run_preset_tests(project: ProjectEnv) -> str:
+    """Install the `pretrained` extra as the project's README says, then run its own preset
+    tests (`pytest -m pretrained`); their output."""
+    pip_install(project, "-e", ".[pretrained]")
+    tests = start_project_tests(project, "-m", "pretrained")
+    out, _ = tests.communicate(timeout=900)
+    assert tests.returncode == 0, out[-6000:]
+    return out
 
 
 @dataclasses.dataclass

@@ -30,6 +30,7 @@ TASK_FILES = {
         "src/text_classifier/corpus.py",
         "src/text_classifier/tokenizer.py",
         "src/text_classifier/pretrained.py",
+        "src/text_classifier/hub.py",
         "tests/test_corpus.py",
         "tests/test_pretrained.py",
     ],
@@ -66,10 +67,13 @@ TASK_FILES = {
         "src/language_model/tokenizer.py",
         "src/language_model/sampling.py",
         "src/language_model/norms.py",
+        "src/language_model/pretrained.py",
+        "src/language_model/hub.py",
         "tests/test_corpus.py",
         "tests/test_tokenizer.py",
         "tests/test_sampling.py",
         "tests/test_language_run.py",
+        "tests/test_pretrained.py",
         "tests/test_model.py",
     ],
 }
@@ -99,7 +103,8 @@ def test_bake(cookies, context: dict) -> None:
     assert (package / "tokenizer.py").exists() == (
         task in ("text-classification", "language-model")
     )
-    assert (package / "pretrained.py").exists() == (task == "text-classification")
+    fine_tunes = task in ("text-classification", "language-model")
+    assert (package / "pretrained.py").exists() == (package / "hub.py").exists() == fine_tunes
     assert (package / "clips.py").exists() == (task == "audio-classification")
     assert (package / "melscale.py").exists() == (task == "audio-classification")
     assert (package / "interactions.py").exists() == (task == "recommendation")
@@ -239,9 +244,10 @@ def test_language_model_bakes_on_every_backend(cookies, backend: str) -> None:
     check_lint(project)
 
 
+@pytest.mark.parametrize("task", ["text-classification", "language-model"])
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
-def test_text_fine_tunes_presets_through_an_extra(cookies, backend: str) -> None:
-    project = bake(cookies, task="text-classification", backend=backend)
+def test_text_fine_tunes_presets_through_an_extra(cookies, backend: str, task: str) -> None:
+    project = bake(cookies, task=task, backend=backend)
     meta = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     extras = meta["optional-dependencies"]
     assert not any("keras-hub" in d for d in meta["dependencies"])

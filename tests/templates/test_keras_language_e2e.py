@@ -5,7 +5,7 @@ it), run the project's tests, train the default Transformer on a folder of notes
 is far below the unigram baseline, evaluate, stop a real run with a signal and resume it, export,
 continue prompts from the checkpoint and from the export, refuse bad sources in one line; on JAX
 the same through jax2tf and data-parallel training over two CPU devices; on PyTorch through
-ONNX."""
+ONNX; and, with the `pretrained` extra, fine-tune a KerasHub preset."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from harness import (
     interrupt,
     one_line,
     rows,
+    run_preset_tests,
 )
 from text_corpus import write_corpus
 
@@ -140,12 +141,15 @@ def test_export_and_continue_prompts(tf_project: ProjectEnv, trained: dict) -> N
         ("data.source=data/latin1", "cp1252.txt is not UTF-8 text"),
         ("model.heads=3", "model.heads = 3 must divide model.dim = 128"),
         ("data.source=$(touch pwned)", "does not exist"),
+        ("model.pretrained=data/no-preset", "model.pretrained = 'data/no-preset' is not a dir"),
+        ("model.pretrained=data/preset", "model.pretrained needs KerasHub: pip install -e"),
     ],
 )
 def test_a_bad_setting_or_source_is_one_line(
     tf_project: ProjectEnv, setting: str, message: str
 ) -> None:
     (tf_project.root / "data" / "latin1").mkdir(exist_ok=True)
+    (tf_project.root / "data" / "preset").mkdir(exist_ok=True)  # before the extra is installed
     latin = "caf\xe9\n\nna\xefve".encode("cp1252")
     (tf_project.root / "data" / "latin1" / "cp1252.txt").write_bytes(latin)
     runs = sorted((tf_project.root / "runs").glob("*"))
@@ -177,3 +181,12 @@ def test_train_export_and_continue_on_other_backends(installed: KerasTask, backe
         assert dp["val_perplexity"] < 0.5 * unigram, dp
         evaluated = project.run_json(COMMAND, "evaluate", "--run", "runs/dp")
         assert evaluated["loss"] == pytest.approx(dp["best_value"], rel=1e-5)
+
+
+def test_a_preset_fine_tunes_and_exports(tf_project: ProjectEnv) -> None:
+    """The project's own preset tests (`pytest -m pretrained`, after installing the `pretrained`
+    extra as its README says): a tiny GPT-2 preset fine-tuned through LoRA, exported as a
+    SavedModel, continued from the export without the preset. On the TensorFlow project, whose
+    venv no other module shares, and last in the module: the extra brings the full TensorFlow
+    package into the venv."""
+    assert "6 passed" in run_preset_tests(tf_project)

@@ -24,8 +24,8 @@ from harness import (
     install_keras_task,
     keras_image,
     one_line,
-    pip_install,
     rows,
+    run_preset_tests,
 )
 
 pytestmark = pytest.mark.e2e
@@ -241,12 +241,4 @@ def test_a_preset_fine_tunes_and_exports_on_jax(installed: KerasTask) -> None:
     extra as its README says) on the JAX backend, whose export goes through jax2tf with the
     sequence length bounded by the preset's position table. Last in the module: the extra brings
     the full TensorFlow package into the venv."""
-    project = installed.projects["jax"]
-    pip_install(project, "-e", ".[pretrained]")
-    proc = subprocess.run(
-        [str(project.bin / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-         "-m", "pretrained"],
-        cwd=project.root, env=project.env(), text=True, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900,
-    )  # fmt: skip
-    assert proc.returncode == 0 and "2 passed" in proc.stdout, proc.stdout[-6000:]
+    assert "2 passed" in run_preset_tests(installed.projects["jax"])

@@ -29,12 +29,14 @@ class ModelConfig:
     # A decoder-only Transformer: pre-norm blocks of causal self-attention and an MLP, learned
     # positions, the output layer tied to the token embedding.
 {% if pretrained_from is defined %}
-    # Empty: that model from scratch. Else a pretrained causal LM to fine-tune, a local directory
-    # or a hub id, with its own tokenizer (data.vocab_size and the sizes below go unused).
+    # Empty: that model from scratch. Else a pretrained causal LM to fine-tune, with its own
+    # tokenizer (data.vocab_size and the sizes below go unused):
+    # {{ pretrained_where }}.
     # {{ pretrained_from }}
     pretrained: str = ""
-    # The fine-tuning: LoRA adapters of this rank on every linear layer but the output, the
-    # pretrained weights frozen (alpha / rank scales what the adapters add); 0 trains every weight
+    # The fine-tuning: LoRA adapters of this rank, the pretrained weights frozen (alpha / rank
+    # scales what the adapters add); 0 trains every weight. The adapters sit on
+    # {{ lora_targets }}.
     lora_rank: Annotated[int, Range(ge=0)] = 8
     lora_alpha: Annotated[float, Range(gt=0)] = 16.0
 {% endif %}

@@ -184,9 +184,9 @@ def train(config: Config, resume: Path | None = None) -> dict[str, Any]:
     placement = place(config.distribute.strategy, config.data.batch_size)
     split, batches = prepare_data(config, resume)
     with stop_on_signals() as stop:
+        model = build(config, placement, split)  # a model it cannot build leaves no run behind
         run = start(config, resume)
         write_meta(run, split.meta)
-        model = build(config, placement, split)
         if resume is None:
             state = RunState()
             save_state(model, run, state)  # so that even a stop in epoch 1 can be resumed

@@ -14,6 +14,7 @@ import keras
 from keras import layers, ops
 
 from .norms import LayerNorm
+from .pretrained import from_preset
 from .task_config import DataConfig, ModelConfig
 
 
@@ -93,7 +94,10 @@ def block(x, mask, cfg: ModelConfig, seed: int, name: str):
 
 
 def build_model(data: DataConfig, cfg: ModelConfig, meta, seed: int = 0) -> keras.Model:
-    """`meta` is the run's `task.Meta`: its tokenizer sizes the embedding."""
+    """The Transformer from scratch, or (model.pretrained) a pretrained one to fine-tune. `meta`
+    is the run's `task.Meta`: its tokenizer sizes the embedding."""
+    if cfg.pretrained:
+        return from_preset(data, cfg)
     vocab = meta.tokenizer.vocab_size
     ids = keras.Input((None,), dtype="int32", name="token_ids")
     normal = keras.initializers.RandomNormal(stddev=0.02)

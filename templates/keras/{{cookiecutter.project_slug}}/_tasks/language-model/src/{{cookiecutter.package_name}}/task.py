@@ -16,6 +16,9 @@ import numpy as np
 from .corpus import unigram_perplexity
 from .data import Split, load_split
 from .errors import ConfigError, ProjectError
+from .hub import keras_hub
+from .pretrained import NAME, pretrained_tokenizer
+from .pretrained import export_limit as pretrained_limit
 from .task_config import DataConfig
 from .tokenizer import BPETokenizer
 
@@ -30,10 +33,12 @@ META_FILE = "language.json"  # the run's tokenizer and context length
 class Meta:
     tokenizer: BPETokenizer
     context_length: int
+    pretrained: str = ""  # model.pretrained of the run: its checkpoints hold KerasHub layers
 
 
 def write_meta(run: Path, meta: Meta) -> None:
-    saved = {"context_length": meta.context_length, "tokenizer": meta.tokenizer.to_str()}
+    saved = {"context_length": meta.context_length, "tokenizer": meta.tokenizer.to_str(),
+             "end_of_text": meta.tokenizer.end_of_text, "pretrained": meta.pretrained}  # fmt: skip
     (Path(run) / META_FILE).write_text(json.dumps(saved) + "\n", encoding="utf-8")
 
 
@@ -42,20 +47,28 @@ def read_meta(run: Path) -> Meta:
     if not path.is_file():
         raise ProjectError(f"{run} has no {META_FILE}: was it trained to the end of an epoch?")
     saved = json.loads(path.read_text(encoding="utf-8"))
-    return Meta(BPETokenizer.from_str(saved["tokenizer"]), saved["context_length"])
+    tokenizer = BPETokenizer.from_str(saved["tokenizer"], saved.get("end_of_text"))
+    meta = Meta(tokenizer, saved["context_length"], saved.get("pretrained", ""))
+    if meta.pretrained:
+        keras_hub()  # the run's checkpoints hold KerasHub layers: refuse in one line without it
+    return meta
 
 
 def new_split(config: Config, seed: int) -> Split:
-    """The split a new run trains on, with the tokenizer learnt from its training documents."""
-    tokenizer, split = load_split(config.data, seed)
-    split.meta = Meta(tokenizer, config.data.context_length)
+    """The split a new run trains on, with the tokenizer learnt from its training documents or
+    the pretrained model's own."""
+    name = config.model.pretrained
+    tokenizer, split = load_split(config.data, seed, pretrained_tokenizer(name) if name else None)
+    split.meta = Meta(tokenizer, config.data.context_length, name)
     return split
 
 
 def run_split(data: DataConfig, seed: int, trained_on: Meta) -> Split:
     """The split as the run's model reads it, refused (one line) if the documents now give
-    another tokenizer or the context length changed."""
-    tokenizer, split = load_split(data, seed)
+    another tokenizer or the context length changed. A pretrained model's tokenizer reads any
+    text."""
+    own = trained_on.tokenizer if trained_on.pretrained else None
+    tokenizer, split = load_split(data, seed, own)
     if tokenizer.to_str() != trained_on.tokenizer.to_str():
         raise ConfigError(
             f"data.source {data.source!r} gives another tokenizer than the run was trained with: "
@@ -122,6 +135,8 @@ def export_files(meta: Meta) -> dict[str, Any]:
 
 def export_limit(model: keras.Model) -> int | None:
     """The longest input the export serves: the position table's length."""
+    if model.name == NAME:
+        return pretrained_limit(model)
     return int(model.get_layer("positions").context_length)
 
 

@@ -4,63 +4,26 @@ contract: token ids in (padding masked out), logits out. Its WordPiece vocabular
 the project's `tokenizer.json`, so training, evaluate, export and predict all encode through the
 one tokenizer class, and the export and its tokenizer need no KerasHub to serve. The whole model,
 backbone included, is saved in every `.keras` checkpoint: loading one needs KerasHub installed,
-but not the preset.
+but not the preset. Loading the preset: `hub.py`.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
-from typing import Any
 
 import keras
 from keras import layers, ops
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
 
 from .config_io import ConfigError
-from .errors import ProjectError
+from .hub import keras_hub, load_preset, preset
 from .tokenizer import TextTokenizer
-
-INSTALL = "pip install -e '.[pretrained]'"
-
-
-def keras_hub() -> Any:
-    """KerasHub, imported on first use (the import costs seconds that other runs need not pay),
-    or one line naming the extra when it is not installed."""
-    try:
-        import keras_hub as hub
-    except ImportError:
-        raise ConfigError(f"model.pretrained needs KerasHub: {INSTALL}") from None
-    return hub
-
-
-def _preset(name: str) -> str:
-    """A directory (anything path-like) or a preset handle such as `bert_tiny_en_uncased`,
-    `kaggle://...` or `hf://...`, which KerasHub resolves."""
-    if "://" in name:
-        return name
-    path = Path(name).expanduser()
-    if name.startswith((".", "/", "~")) or "/" in name or path.exists():
-        if not path.is_dir():
-            raise ConfigError(f"model.pretrained = {name!r} is not a directory (nor a preset)")
-        return str(path)
-    return name
-
-
-def _from_preset(loader: Any, name: str, **kwargs: Any) -> Any:
-    preset = _preset(name)
-    try:
-        return loader.from_preset(preset, **kwargs)
-    except (OSError, ValueError, KeyError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"model.pretrained = {name!r} cannot be loaded: {first}") from None
 
 
 def pretrained_tokenizer(name: str) -> TextTokenizer:
     """The preset's WordPiece tokenizer as a `tokenizers` one: same vocabulary, normalisation
     and [CLS] ... [SEP] framing as KerasHub's preprocessing, padded with the preset's [PAD]."""
-    _preset(name)  # a mistyped directory is named before KerasHub is looked for
+    preset(name)  # a mistyped directory is named before KerasHub is looked for
     hub = keras_hub()
-    source = _from_preset(hub.tokenizers.Tokenizer, name)
+    source = load_preset(hub.tokenizers.Tokenizer, name)
     if not isinstance(source, hub.tokenizers.WordPieceTokenizer):
         raise ConfigError(
             f"model.pretrained = {name!r} has a {type(source).__name__}; this project reads "
@@ -87,17 +50,6 @@ def pretrained_tokenizer(name: str) -> TextTokenizer:
     return TextTokenizer(tokenizer, pad=pad)
 
 
-def check_exportable() -> None:
-    """A fine-tuned preset exports from the TensorFlow and JAX backends. On PyTorch, Keras's ONNX
-    exporter (TorchScript, for dynamic shapes) cannot trace the layer norms inside KerasHub's
-    blocks, which take their sizes from the traced tensor."""
-    if keras.backend.backend() == "torch":
-        raise ProjectError(
-            "a model.pretrained run exports from the tensorflow or jax backend, not torch "
-            "(KerasHub's layers do not trace to ONNX); predict reads its checkpoint"
-        )
-
-
 @keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
 class ZerosLike(layers.Layer):
     """One segment for every token: a classifier reads single texts, not pairs."""
@@ -113,7 +65,7 @@ def from_preset(
     real tokens' states (the from-scratch encoder's pooling)."""
     from .model import MaskedMean, PaddingMask
 
-    backbone = _from_preset(keras_hub().models.Backbone, name)
+    backbone = load_preset(keras_hub().models.Backbone, name)
     positions = getattr(backbone, "max_sequence_length", None)
     if positions is not None and max_length > positions:
         raise ConfigError(

@@ -12,8 +12,9 @@ import numpy as np
 
 from .data import Split, TextMeta, load_split
 from .errors import ProjectError
+from .hub import check_exportable, keras_hub
 from .losses import cross_entropy
-from .pretrained import check_exportable, keras_hub, pretrained_tokenizer
+from .pretrained import pretrained_tokenizer
 from .scores import majority_baseline
 from .scores import score as text_score
 from .task_config import DataConfig
