@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -236,23 +236,66 @@ SHARED_VENVS = "shared-venvs"
 class SharedInstalls:
     """Projects generated and installed (as their printed steps say) once per test session, keyed
     by their `scaffold new` arguments, for the modules that build on them. Thread-safe: a module
-    may ask for several at once."""
+    may ask for several at once, and `prefetch` installs the next module's project in the
+    background while the current module runs (pip waits on the disk; the tests on the CPU)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, root: Path, discard: Callable[[Path], None] = shutil.rmtree) -> None:
+        self.root, self._discard = root, discard
         self._lock = threading.Lock()
         self._keys: dict[tuple[str, ...], tuple[threading.Lock, int]] = {}
         self._done: dict[tuple[str, ...], ProjectEnv] = {}
+        self._order: list[tuple[str, ...]] = []
+        self._asked = threading.Condition()
+        self._latest = -1  # the furthest of `_order` a module has asked for
+        self._stopped = False
+        self._prefetcher: threading.Thread | None = None
 
     def get(self, *args: str) -> ProjectEnv:
+        with self._asked:
+            if args in self._order:
+                self._latest = max(self._latest, self._order.index(args))
+                self._asked.notify_all()
+        return self._install(args)
+
+    def _install(self, args: tuple[str, ...]) -> ProjectEnv:
         with self._lock:
             key_lock, number = self._keys.setdefault(args, (threading.Lock(), len(self._keys)))
         with key_lock:
             if args not in self._done:
                 output_dir = self.root / str(number)
-                output_dir.mkdir(parents=True)
+                output_dir.mkdir(parents=True, exist_ok=True)
                 self._done[args] = install_generated(output_dir, *args)
             return self._done[args]
+
+    def prefetch(self, order: Sequence[tuple[str, ...]], ahead: int = 1) -> None:
+        """Install `order` (the modules' installs, in the order the modules run) one at a time
+        in a background thread, at most `ahead` past the latest one a module has asked for, so
+        that a disk holds two or three venvs at once, not all of them. An install that fails
+        here is left for its module, which installs again and reports the failure itself."""
+        self._order = list(order)
+
+        def run() -> None:
+            for i, args in enumerate(self._order):
+                with self._asked:
+                    while not self._stopped and i > self._latest + ahead:
+                        self._asked.wait()
+                    if self._stopped:
+                        return
+                try:
+                    self._install(args)
+                except BaseException:
+                    continue
+
+        self._prefetcher = threading.Thread(target=run, name="prefetch-installs", daemon=True)
+        self._prefetcher.start()
+
+    def stop(self) -> None:
+        """End prefetching; an install under way finishes first."""
+        with self._asked:
+            self._stopped = True
+            self._asked.notify_all()
+        if self._prefetcher is not None:
+            self._prefetcher.join()
 
     def release(self, *args: str) -> None:
         """Delete an install's venv once the modules that share it are done (the project and its
@@ -261,8 +304,14 @@ class SharedInstalls:
             key_lock = self._keys.get(args, (threading.Lock(), 0))[0]
         with key_lock:
             done = self._done.pop(args, None)
-            if done is not None:
-                shutil.rmtree(done.venv, ignore_errors=True)
+            if done is not None and done.venv.is_dir():
+                self._discard(done.venv)
+
+
+def task_install(framework: str, task: str = "") -> tuple[str, ...]:
+    """The `scaffold new` arguments of a template's project for `task` (empty: the default,
+    image classification), as an e2e module's `INSTALL` names them."""
+    return ("--framework", framework, *(("--set", f"task={task}") if task else ()))
 
 
 def keras_image(backend: str) -> tuple[str, ...]:

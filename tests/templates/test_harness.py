@@ -1,11 +1,15 @@
-"""The harness's installs are honest: a project sees only what it declares."""
+"""The harness's installs are honest (a project sees only what it declares), and the shared ones
+are made once each, at most one module ahead."""
 
 from __future__ import annotations
 
 import textwrap
+import threading
 from pathlib import Path
 
-from harness import install_from_steps
+import harness
+import pytest
+from harness import ProjectEnv, SharedInstalls, install_from_steps
 
 STEP = "python -m venv .venv && . .venv/bin/activate && pip install -e ."
 
@@ -46,3 +50,58 @@ def test_an_undeclared_dependency_fails_to_import(tmp_path: Path) -> None:
 def test_a_declared_dependency_is_installed(tmp_path: Path) -> None:
     env = install_from_steps(fixture_project(tmp_path, ["pyyaml"]), [STEP])
     env.run("python", "-c", "import probe; print(probe.VERSION)")
+
+
+class FakeInstalls:
+    """`install_generated` as the shared installs call it, recording which projects it made."""
+
+    def __init__(self) -> None:
+        self.made: list[tuple[str, ...]] = []
+        self.changed = threading.Condition()
+
+    def __call__(self, output_dir: Path, *args: str) -> ProjectEnv:
+        (output_dir / "project" / ".venv").mkdir(parents=True)
+        with self.changed:
+            self.made.append(args)
+            self.changed.notify_all()
+        return ProjectEnv(root=output_dir / "project", venv=output_dir / "project" / ".venv")
+
+    def wait_for(self, count: int) -> list[tuple[str, ...]]:
+        with self.changed:
+            assert self.changed.wait_for(lambda: len(self.made) >= count, timeout=10), self.made
+            return list(self.made)
+
+
+def test_shared_installs_prefetch_one_module_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeInstalls()
+    monkeypatch.setattr(harness, "install_generated", fake)
+    discarded: list[Path] = []
+    installs = SharedInstalls(tmp_path / "shared", discarded.append)
+    order = [("--framework", name) for name in ("a", "b", "c")]
+    installs.prefetch(order)
+    try:
+        assert fake.wait_for(1) == order[:1]  # the first module's project, before it asks
+        first = installs.get(*order[0])
+        assert fake.wait_for(2) == order[:2]  # then the next one, while the first module runs
+        assert installs.get(*order[1]).root != first.root
+        assert fake.wait_for(3) == order  # each made once: `get` took the prefetched ones
+        installs.get(*order[2])
+    finally:
+        installs.stop()
+    assert fake.made == order
+    installs.release(*order[0])
+    assert discarded == [first.venv]
+
+
+def test_shared_installs_stay_within_one_module_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = FakeInstalls()
+    monkeypatch.setattr(harness, "install_generated", fake)
+    installs = SharedInstalls(tmp_path / "shared")
+    installs.prefetch([("--framework", name) for name in ("a", "b", "c")])
+    fake.wait_for(1)
+    installs.stop()  # no module asked for "a": nothing past it is made
+    assert fake.made == [("--framework", "a")]

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import random
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated, interrupt, last_json, one_line, rows
+from harness import ProjectEnv, SharedInstalls, interrupt, last_json, one_line, rows, task_install
 from wav_tones import PITCHES, RATE, write_tone, write_tones
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("pytorch", "audio-classification")
 
 PACKAGE = "audio_classifier"
 COMMAND = "audio-classifier"
@@ -38,16 +41,11 @@ def curves(run: Path) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    env = install_generated(
-        tmp_path_factory.mktemp("pytorch-audio"),
-        "--framework",
-        "pytorch",
-        "--set",
-        "task=audio-classification",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
     write_tones(env.root / "data" / "tones", per_class=50, seed=0)
-    return env
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")

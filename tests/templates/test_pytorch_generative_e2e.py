@@ -7,14 +7,17 @@ checkpoint and from the export, a folder that is not empty, bad settings and sou
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated, interrupt, last_json, one_line, rows
+from harness import ProjectEnv, SharedInstalls, interrupt, last_json, one_line, rows, task_install
 from PIL import Image
 from shape_images import write_pictures
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("pytorch", "generative")
 
 PACKAGE = "image_generator"
 COMMAND = "image-generator"
@@ -37,16 +40,11 @@ def listing(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    env = install_generated(
-        tmp_path_factory.mktemp("pytorch-generative"),
-        "--framework",
-        "pytorch",
-        "--set",
-        "task=generative",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
     write_pictures(env.root / "data" / "pictures")
-    return env
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")

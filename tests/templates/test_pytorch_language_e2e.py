@@ -7,13 +7,16 @@ and sources, Ctrl-C then `--resume`, and a two-process torchrun."""
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated, interrupt, last_json, one_line, rows
+from harness import ProjectEnv, SharedInstalls, interrupt, last_json, one_line, rows, task_install
 from text_corpus import write_corpus
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("pytorch", "language-model")
 
 PACKAGE = "language_model"
 COMMAND = "language-model"
@@ -32,16 +35,11 @@ def curves(run: Path) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    env = install_generated(
-        tmp_path_factory.mktemp("pytorch-language"),
-        "--framework",
-        "pytorch",
-        "--set",
-        "task=language-model",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
     write_corpus(env.root / "data" / "notes")
-    return env
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated, interrupt, last_json, one_line, rows
+from harness import ProjectEnv, SharedInstalls, interrupt, last_json, one_line, rows, task_install
 from interaction_log import write_log
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("pytorch", "recommendation")
 
 PACKAGE = "recommender"
 COMMAND = "recommender"
@@ -41,17 +44,12 @@ def files(folder: Path) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    env = install_generated(
-        tmp_path_factory.mktemp("pytorch-recommendation"),
-        "--framework",
-        "pytorch",
-        "--set",
-        "task=recommendation",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
     (env.root / "data").mkdir()
     write_log(env.root / "data" / "log.csv")
-    return env
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")

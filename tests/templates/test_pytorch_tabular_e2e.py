@@ -10,12 +10,15 @@ then `--resume`, and a two-process torchrun (Gloo on the CPU) that is stopped an
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated, interrupt, last_json, rows
+from harness import ProjectEnv, SharedInstalls, interrupt, last_json, rows, task_install
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("pytorch", "tabular")
 
 PACKAGE = "tabular_model"
 COMMAND = "tabular-model"
@@ -78,17 +81,12 @@ def write_customers(path: Path, count: int = 1000, seed: int = 0) -> Path:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    env = install_generated(
-        tmp_path_factory.mktemp("pytorch-tabular"),
-        "--framework",
-        "pytorch",
-        "--set",
-        "task=tabular",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
     (env.root / "data").mkdir()
     write_customers(env.root / "data" / "customers.csv")
-    return env
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import random
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, install_generated, interrupt, last_json, one_line, rows
+from harness import ProjectEnv, SharedInstalls, interrupt, last_json, one_line, rows, task_install
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("pytorch", "text-classification")
 
 PACKAGE = "text_classifier"
 COMMAND = "text-classifier"
@@ -58,17 +61,12 @@ def curves(run: Path) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    env = install_generated(
-        tmp_path_factory.mktemp("pytorch-text"),
-        "--framework",
-        "pytorch",
-        "--set",
-        "task=text-classification",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
     (env.root / "data").mkdir()
     write_topics(env.root / "data" / "topics.csv")
-    return env
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")

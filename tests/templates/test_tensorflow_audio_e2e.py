@@ -8,15 +8,18 @@ MultiWorkerMirroredStrategy run."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, install_generated
+from harness import ProjectEnv, SharedInstalls, task_install
 from test_tensorflow_e2e import curves, rows, sets
 from wav_tones import PITCHES, RATE, write_tone, write_tones
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("tensorflow", "audio-classification")
 
 COMMAND = "audio-classifier"
 TIMEOUT = 600
@@ -29,16 +32,11 @@ MASKS = ("model.freq_mask=8", "model.time_mask=6")
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    env = install_generated(
-        tmp_path_factory.mktemp("tensorflow-audio"),
-        "--framework",
-        "tensorflow",
-        "--set",
-        "task=audio-classification",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
     write_tones(env.root / "tones", per_class=50, seed=0)
-    return env
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")

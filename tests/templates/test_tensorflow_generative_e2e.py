@@ -7,17 +7,20 @@ run."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, install_generated, one_line
+from harness import ProjectEnv, SharedInstalls, one_line, task_install
 from PIL import Image
 from shape_images import write_pictures
 from test_tensorflow_e2e import curves, rows, sets
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("tensorflow", "generative")
 
 COMMAND = "image-generator"
 TIMEOUT = 600
@@ -38,16 +41,11 @@ def pixels(folder: Path) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    env = install_generated(
-        tmp_path_factory.mktemp("tensorflow-generative"),
-        "--framework",
-        "tensorflow",
-        "--set",
-        "task=generative",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
     write_pictures(env.root / "data" / "pictures")
-    return env
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")

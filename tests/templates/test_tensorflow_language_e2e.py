@@ -8,14 +8,17 @@ a two-worker MultiWorkerMirroredStrategy run."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, install_generated, one_line
+from harness import ProjectEnv, SharedInstalls, one_line, task_install
 from test_tensorflow_e2e import curves, rows, sets
 from text_corpus import write_corpus
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("tensorflow", "language-model")
 
 COMMAND = "language-model"
 TIMEOUT = 600
@@ -28,16 +31,11 @@ PROMPTS = ("on monday the sky over lisbon", "the wind in bergen came from the", 
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    env = install_generated(
-        tmp_path_factory.mktemp("tensorflow-language"),
-        "--framework",
-        "tensorflow",
-        "--set",
-        "task=language-model",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
     write_corpus(env.root / "data" / "notes")
-    return env
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")

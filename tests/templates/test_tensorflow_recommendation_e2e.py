@@ -8,15 +8,18 @@ MultiWorkerMirroredStrategy run."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, install_generated
+from harness import ProjectEnv, SharedInstalls, task_install
 from interaction_log import write_log
 from test_tensorflow_e2e import curves, rows, sets
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("tensorflow", "recommendation")
 
 COMMAND = "recommender"
 TIMEOUT = 600
@@ -33,17 +36,12 @@ def files(folder: Path) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    env = install_generated(
-        tmp_path_factory.mktemp("tensorflow-recommendation"),
-        "--framework",
-        "tensorflow",
-        "--set",
-        "task=recommendation",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
     (env.root / "data").mkdir()
     write_log(env.root / "data" / "log.csv")
-    return env
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")

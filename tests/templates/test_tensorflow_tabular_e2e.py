@@ -13,14 +13,17 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, install_generated
+from harness import ProjectEnv, SharedInstalls, task_install
 from test_tensorflow_e2e import curves, finish, last_json, rows, sets
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("tensorflow", "tabular")
 
 COMMAND = "tabular-model"
 TIMEOUT = 600
@@ -69,14 +72,10 @@ def write_table(path: Path, n: int = 1000, seed: int = 5) -> Path:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    return install_generated(
-        tmp_path_factory.mktemp("tensorflow-tabular"),
-        "--framework",
-        "tensorflow",
-        "--set",
-        "task=tabular",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")

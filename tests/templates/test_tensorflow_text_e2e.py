@@ -6,14 +6,17 @@ predict from the checkpoint and the export, and a two-worker MultiWorkerMirrored
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, install_generated
+from harness import ProjectEnv, SharedInstalls, task_install
 from test_pytorch_text_e2e import write_topics
 from test_tensorflow_e2e import curves, rows, sets
 
 pytestmark = pytest.mark.e2e
+
+INSTALL = task_install("tensorflow", "text-classification")
 
 COMMAND = "text-classifier"
 TIMEOUT = 600
@@ -24,16 +27,11 @@ LONG = ("data.num_samples=2400", "trainer.epochs=2", "model.layers=1")
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> ProjectEnv:
-    env = install_generated(
-        tmp_path_factory.mktemp("tensorflow-text"),
-        "--framework",
-        "tensorflow",
-        "--set",
-        "task=text-classification",
-    )
+def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+    env = shared_installs.get(*INSTALL)
     write_topics(env.root / "topics.csv")
-    return env
+    yield env
+    shared_installs.release(*INSTALL)
 
 
 @pytest.fixture(scope="module")
