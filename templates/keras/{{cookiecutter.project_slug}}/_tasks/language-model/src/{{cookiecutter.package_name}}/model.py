@@ -2,8 +2,8 @@
 functional API and `keras.ops`, so it trains on every backend.
 
 Token ids in, the next token's scores at every position out: token and learned position
-embeddings, pre-norm blocks of causal self-attention (`MultiHeadAttention` under a mask that hides
-later positions) and a GELU MLP, a final norm, and an output layer tied to the token embedding:
+embeddings, pre-norm blocks of causal self-attention (each position attends to itself and the ones
+before it) and a GELU MLP, a final norm, and an output layer tied to the token embedding:
 `TokenEmbedding` is called once forwards (ids to vectors) and once in reverse (vectors to scores
 over the vocabulary), so one matrix reads and writes tokens.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from .norms import LayerNorm
+from .norms import LayerNorm, onnx_exporting
 from .pretrained import from_preset
 from .task_config import DataConfig, ModelConfig
 
@@ -68,24 +68,36 @@ def positions_of(x):
 
 
 @keras.saving.register_keras_serializable(package="{{ cookiecutter.package_name }}")
-class CausalMask(layers.Layer):
-    """Token vectors [batch, length, dim] -> [batch, length, length], True where the key's position
-    is at most the query's: each position attends to itself and the ones before it."""
+class CausalSelfAttention(layers.MultiHeadAttention):
+    """Self-attention in which each position attends to itself and the ones before it. Keras
+    hands the causal case to each backend's fused kernel (`is_causal`) with no mask tensor. While
+    the PyTorch ONNX exporter traces, the mask is spelled out instead, from positions counted
+    along the sequence, so that the length stays a dynamic axis of the export."""
 
-    def call(self, x):
+    def build(self, input_shape, *_) -> None:  # from_config passes the query, value and key's
+        super().build(input_shape, input_shape)
+
+    def call(self, x, training=None):
+        if not onnx_exporting():
+            return super().call(x, x, training=training, use_causal_mask=True)
         where = positions_of(x)
-        return ops.less_equal(where[:, None, :], where[:, :, None])
+        mask = ops.less_equal(where[:, None, :], where[:, :, None])
+        return super().call(x, x, attention_mask=mask, training=training)
 
-    def compute_output_spec(self, x):
-        return keras.KerasTensor((x.shape[0], x.shape[1], x.shape[1]), dtype="bool")
+    def compute_output_shape(self, input_shape, *_):
+        return super().compute_output_shape(input_shape, input_shape)
+
+    def compute_output_spec(self, x, training=None):
+        return super().compute_output_spec(x, x)
 
 
-def block(x, mask, cfg: ModelConfig, seed: int, name: str):
+def block(x, cfg: ModelConfig, seed: int, name: str):
     normal = keras.initializers.RandomNormal(stddev=0.02)
     h = LayerNorm(epsilon=1e-5, name=f"{name}_norm1")(x)
-    h = layers.MultiHeadAttention(cfg.heads, cfg.dim // cfg.heads, dropout=cfg.dropout,
-                                  kernel_initializer=normal, seed=seed,
-                                  name=f"{name}_attention")(h, h, attention_mask=mask)  # fmt: skip
+    h = CausalSelfAttention(
+        cfg.heads, cfg.dim // cfg.heads, dropout=cfg.dropout, kernel_initializer=normal,
+        seed=seed, name=f"{name}_attention",
+    )(h)  # fmt: skip
     x = layers.Add()([x, layers.Dropout(cfg.dropout, seed=seed + 1)(h)])
     h = LayerNorm(epsilon=1e-5, name=f"{name}_norm2")(x)
     h = layers.Dense(cfg.ff_dim, activation="gelu", kernel_initializer=normal)(h)
@@ -103,9 +115,8 @@ def build_model(data: DataConfig, cfg: ModelConfig, meta, seed: int = 0) -> kera
     normal = keras.initializers.RandomNormal(stddev=0.02)
     embedding = TokenEmbedding(vocab, cfg.dim, embeddings_initializer=normal, name="tokens")
     x = PositionEmbedding(data.context_length, cfg.dim, name="positions")(embedding(ids))
-    mask = CausalMask(name="causal_mask")(x)
     for i in range(cfg.layers):
-        x = block(x, mask, cfg, seed + 10 * i, f"block{i}")
+        x = block(x, cfg, seed + 10 * i, f"block{i}")
     x = LayerNorm(epsilon=1e-5, name="norm")(x)
     scores = embedding(x, reverse=True)
     return keras.Model(ids, scores, name="language_model")
