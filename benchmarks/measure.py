@@ -110,7 +110,7 @@ class Training:
     error: str = ""
     notes: list[str] = field(default_factory=list)
     task: str = TASKS[0]
-    steady: float | None = None  # the generated project's second-epoch samples/s, once
+    steady: float | None = None  # the median of the generated project's second-epoch samples/s
 
 
 @dataclass(frozen=True)
@@ -179,8 +179,8 @@ PROJECTS = {
 class Profile:
     """Training workload: the templates' defaults on the CPU, a long epoch, a larger one on a GPU.
 
-    `steady_run`: measure the generated project's steady state in one more 2-epoch run (its second
-    epoch); without it, its long epoch's own samples/s stands for it (the first step is a
+    `steady_run`: measure the generated project's steady state in 2-epoch runs, one after each
+    reference run (their second epochs); without it, its long epoch's own samples/s stands for it (the first step is a
     negligible share of a long epoch, and a second one would double the section's time)."""
 
     name: str
@@ -264,12 +264,16 @@ def last_json(stdout: str) -> dict[str, Any]:
 
 
 def interleave(
-    a: Callable[[], float], b: Callable[[], float], runs: int, pair: Pair, warmup: bool = False
-) -> Pair:
-    """A B A B ...: slow drifts in machine load then hit both sides equally."""
+    a: Callable[[], float], b: Callable[[], float], runs: int, pair: Pair, warmup: bool = False,
+    then: Callable[[], None] | None = None,
+) -> Pair:  # fmt: skip
+    """A B A B ...: slow drifts in machine load then hit both sides equally. `then`, if given,
+    runs after each B (A B C A B C ...), for a third measurement taken under the same load."""
     if warmup:  # fills the OS file cache and .pyc files; not counted
         a(), b()
     for _ in range(runs):
         pair.a.append(a())
         pair.b.append(b())
+        if then is not None:
+            then()
     return pair

@@ -211,8 +211,9 @@ CPU_NOTE = (
     "Generated samples/s is what each project reports: training samples over the epoch's "
     "training time, which includes the first step's tracing or compilation (warm-up); the "
     "references' `epoch` figure is measured the same way, `steady` leaves out the first step. "
-    "Steady samples/s: the generated project's second epoch in one more 2-epoch run (its "
-    "metrics.csv) against the reference's steady state; target >= 0.9x. Other tasks' references: "
+    "Steady samples/s: the median second epoch of the generated project's 2-epoch runs (their "
+    "metrics.csv), one run after each reference run, against the median of the references' "
+    "steady states; target >= 0.9x. Other tasks' references: "
     + ", ".join(
         f"`benchmarks/reference/*_{suffix}_ref.py` for `{task}`"
         for task, suffix in REFERENCE_SUFFIX.items()

@@ -172,12 +172,20 @@ def measure_project(
         row.reference.append(last_json(stdout))
         return seconds
 
-    interleave(generated, reference, runs, row.wall)
-    if profile.steady_run:
-        row.steady = steady_samples_per_s(env, profile)
-    else:
-        values = [r["samples_per_s"] for r in row.generated if r.get("samples_per_s")]
-        row.steady = statistics.median(values) if values else None
+    steady: list[float] = []
+
+    def generated_steady() -> None:
+        value = steady_samples_per_s(env, profile)
+        if value is not None:
+            steady.append(value)
+
+    # The 2-epoch runs go between the others, so that the steady ratio, like the wall one, is
+    # of medians taken under the same load.
+    interleave(generated, reference, runs, row.wall,
+               then=generated_steady if profile.steady_run else None)  # fmt: skip
+    if not profile.steady_run:
+        steady = [r["samples_per_s"] for r in row.generated if r.get("samples_per_s")]
+    row.steady = statistics.median(steady) if steady else None
     if row.wall.met is False and variant_until is not None:
         row.notes.append(training_import_profile(project, env, profile))
     if project.variant and variant_until is not None:

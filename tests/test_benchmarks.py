@@ -220,8 +220,8 @@ def test_the_long_epoch_is_its_own_section_with_its_own_target(monkeypatch) -> N
         return 2.0 if "train" in profiles[-1] else 1.9, '{"samples_per_s": 990.0}'
 
     monkeypatch.setattr(training, "run_timed", timed)
-    monkeypatch.setattr(training, "interleave", lambda a, b, runs, pair: (
-        pair.a.append(a()), pair.b.append(b())))  # fmt: skip
+    monkeypatch.setattr(training, "interleave", lambda a, b, runs, pair, then: (
+        pair.a.append(a()), pair.b.append(b()), then and then()))  # fmt: skip
     monkeypatch.setattr(run, "measure_training", training.measure_training)
     monkeypatch.setattr(run, "cuda_available", lambda: False)
     args = run.parse_args(["--quick", "--only", "training", "--long-only", "--projects",
@@ -272,3 +272,32 @@ def test_language_references_train_a_few_steps(script: tuple[str, ...]) -> None:
     assert result["steps"] >= 2 and result["samples_per_s"] > 0
     assert 1 < result["baseline_perplexity"] < 512
     assert result["val_perplexity"] == pytest.approx(math.exp(result["val_loss"]), rel=1e-3)
+
+
+def test_the_steady_state_is_a_median_of_runs_between_the_reference_runs(monkeypatch) -> None:
+    """The default profile: a 2-epoch run of the generated project after each reference run
+    (A B C A B C), and the steady figure is the median of their second epochs."""
+    from types import SimpleNamespace
+
+    import measure
+    import training
+
+    order: list[str] = []
+    env = SimpleNamespace(root=Path("p/model"), bin=Path("p/bin"), env=dict)
+    monkeypatch.setattr(training, "prepare", lambda project, fresh: env)
+    seconds = iter([900.0, 1000.0, 400.0])
+
+    def steady(env, profile):
+        order.append("C")
+        return next(seconds)
+
+    def timed(command, **kwargs):
+        order.append("A" if "train" in [str(c) for c in command] else "B")
+        return 1.0, '{"samples_per_s": 500.0}'
+
+    monkeypatch.setattr(training, "steady_samples_per_s", steady)
+    monkeypatch.setattr(training, "run_timed", timed)
+    project = measure.PROJECTS["pytorch"]
+    row = training.measure_project(project, env, 3, measure.CPU_PROFILE, None)
+    assert order == list("ABCABCABC")
+    assert row.steady == 900.0
