@@ -14,12 +14,23 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "templates"))  # `harness`, as its tests import it
 
-from harness import SHARED_VENVS, SharedInstalls
+from harness import (
+    SHARED_VENVS,
+    Installs,
+    ProjectEnv,
+    ProjectTests,
+    Recorder,
+    SharedInstalls,
+    learned,
+    start_project_tests,
+)
 
 from scaffolder.cli import main
 
 TRASH = "trash"  # under the session's base temporary directory
-INSTALL_ORDER = pytest.StashKey[list[tuple[str, ...]]]()
+# The selected e2e modules' shared installs (their `INSTALLS`), in the order the modules run.
+INSTALL_PLAN = pytest.StashKey[list[tuple[Path, Installs]]]()
+LEARNED = pytest.StashKey[list[str]]()
 
 
 @pytest.fixture(autouse=True)
@@ -79,15 +90,58 @@ def discard_venvs(tmp_path_factory: pytest.TempPathFactory, trash: Trash) -> Ite
             dirs[:] = [d for d in dirs if d not in (SHARED_VENVS, TRASH)]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def shared_installs(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, trash: Trash
 ) -> Iterator[SharedInstalls]:
+    """Made with the session's first test, so that the first e2e module's projects install in
+    the background while the quick tests (which run first) run."""
     installs = SharedInstalls(tmp_path_factory.getbasetemp() / SHARED_VENVS, trash.discard)
-    installs.prefetch(request.config.stash.get(INSTALL_ORDER, []))
+    installs.prefetch([group for _, group in request.config.stash.get(INSTALL_PLAN, [])])
     yield installs
     installs.stop()
     shutil.rmtree(installs.root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def release_shared_installs(
+    request: pytest.FixtureRequest, shared_installs: SharedInstalls
+) -> Iterator[None]:
+    """Once a module is done, its shared installs that no later module lists are deleted."""
+    modules = [path for path, _ in request.config.stash.get(INSTALL_PLAN, [])]
+    yield
+    if request.path in modules:
+        shared_installs.finished(modules.index(request.path))
+
+
+@pytest.fixture(scope="module")
+def project_tests(env: ProjectEnv) -> Iterator[ProjectTests]:
+    """The module's project (its `env` fixture) running its own tests in the background, from
+    the module's first test on; `test_project_tests_pass`, last, checks them."""
+    tests = start_project_tests(env)
+    yield tests
+    tests.stop()
+
+
+@pytest.fixture(scope="session")
+def record_learned(request: pytest.FixtureRequest) -> Recorder:
+    """`record_learned(project, label, result)` keeps a line of what the run learned for the
+    summary at the end of the session, and returns the result."""
+    lines = request.config.stash.setdefault(LEARNED, [])
+
+    def record(project: ProjectEnv, label: str, result: dict) -> dict:
+        lines.append(learned(project, label, result))
+        return result
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    lines = config.stash.get(LEARNED, [])
+    if lines:
+        terminalreporter.section("what the generated projects learned from the tests' data")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @dataclass
@@ -135,11 +189,11 @@ def templates_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # End-to-end tests last: a quick failure elsewhere shows before minutes of training.
     items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
-    # The projects the selected e2e modules install (their `INSTALL`), in the order they run:
-    # the shared installs prefetch each while the module before it runs.
-    order: list[tuple[str, ...]] = []
+    # The shared installs prefetch each module's while the module before it runs. A module's
+    # quick tests run before every e2e one: its place is that of its e2e tests.
+    plan: dict[Path, Installs] = {}
     for item in items:
-        args = getattr(getattr(item, "module", None), "INSTALL", None)
-        if args is not None and args not in order:
-            order.append(args)
-    config.stash[INSTALL_ORDER] = order
+        installs = getattr(getattr(item, "module", None), "INSTALLS", None)
+        if installs is not None and item.get_closest_marker("e2e") is not None:
+            plan.setdefault(item.path, tuple(installs))
+    config.stash[INSTALL_PLAN] = list(plan.items())

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -232,32 +233,36 @@ def pip_install(project: ProjectEnv, *args: str) -> None:
 # Under the session's base temporary directory: venvs that outlive a test module.
 SHARED_VENVS = "shared-venvs"
 
+Install = tuple[str, ...]  # the `scaffold new` arguments of a shared install
+Installs = tuple[Install, ...]  # a test module's shared installs (its `INSTALLS`)
+
 
 class SharedInstalls:
     """Projects generated and installed (as their printed steps say) once per test session, keyed
     by their `scaffold new` arguments, for the modules that build on them. Thread-safe: a module
-    may ask for several at once, and `prefetch` installs the next module's project in the
+    may ask for several at once, and `prefetch` installs the next modules' projects in the
     background while the current module runs (pip waits on the disk; the tests on the CPU)."""
 
     def __init__(self, root: Path, discard: Callable[[Path], None] = shutil.rmtree) -> None:
         self.root, self._discard = root, discard
         self._lock = threading.Lock()
-        self._keys: dict[tuple[str, ...], tuple[threading.Lock, int]] = {}
-        self._done: dict[tuple[str, ...], ProjectEnv] = {}
-        self._order: list[tuple[str, ...]] = []
+        self._keys: dict[Install, tuple[threading.Lock, int]] = {}
+        self._done: dict[Install, ProjectEnv] = {}
+        self._plan: list[Installs] = []
         self._asked = threading.Condition()
-        self._latest = -1  # the furthest of `_order` a module has asked for
+        self._latest = -1  # the furthest module of `_plan` that has asked for an install
         self._stopped = False
         self._prefetcher: threading.Thread | None = None
 
     def get(self, *args: str) -> ProjectEnv:
         with self._asked:
-            if args in self._order:
-                self._latest = max(self._latest, self._order.index(args))
+            first = next((i for i, group in enumerate(self._plan) if args in group), None)
+            if first is not None and first > self._latest:
+                self._latest = first
                 self._asked.notify_all()
         return self._install(args)
 
-    def _install(self, args: tuple[str, ...]) -> ProjectEnv:
+    def _install(self, args: Install) -> ProjectEnv:
         with self._lock:
             key_lock, number = self._keys.setdefault(args, (threading.Lock(), len(self._keys)))
         with key_lock:
@@ -267,24 +272,26 @@ class SharedInstalls:
                 self._done[args] = install_generated(output_dir, *args)
             return self._done[args]
 
-    def prefetch(self, order: Sequence[tuple[str, ...]], ahead: int = 1) -> None:
-        """Install `order` (the modules' installs, in the order the modules run) one at a time
-        in a background thread, at most `ahead` past the latest one a module has asked for, so
-        that a disk holds two or three venvs at once, not all of them. An install that fails
-        here is left for its module, which installs again and reports the failure itself."""
-        self._order = list(order)
+    def prefetch(self, plan: Sequence[Installs], ahead: int = 1) -> None:
+        """Install `plan` (each module's installs, in the order the modules run) one at a time
+        in a background thread, for at most `ahead` modules past the furthest one that has
+        asked for an install, so that a disk holds a few venvs at once, not all of them. The
+        first module's are made before it asks: during the tests that run before it. An install
+        that fails here is left for its module, which installs again and reports the failure."""
+        self._plan = [tuple(group) for group in plan]
 
         def run() -> None:
-            for i, args in enumerate(self._order):
+            for i, group in enumerate(self._plan):
                 with self._asked:
                     while not self._stopped and i > self._latest + ahead:
                         self._asked.wait()
+                for args in group:
                     if self._stopped:
                         return
-                try:
-                    self._install(args)
-                except BaseException:
-                    continue
+                    try:
+                        self._install(args)
+                    except BaseException:
+                        continue
 
         self._prefetcher = threading.Thread(target=run, name="prefetch-installs", daemon=True)
         self._prefetcher.start()
@@ -297,9 +304,17 @@ class SharedInstalls:
         if self._prefetcher is not None:
             self._prefetcher.join()
 
+    def finished(self, module: int) -> None:
+        """Module `module` of the plan is done: release its installs that no later module
+        lists."""
+        later = {args for group in self._plan[module + 1 :] for args in group}
+        for args in self._plan[module]:
+            if args not in later:
+                self.release(*args)
+
     def release(self, *args: str) -> None:
-        """Delete an install's venv once the modules that share it are done (the project and its
-        runs stay); a later `get` installs it again."""
+        """Delete an install's venv (the project and its runs stay); a later `get` installs it
+        again."""
         with self._lock:
             key_lock = self._keys.get(args, (threading.Lock(), 0))[0]
         with key_lock:
@@ -308,13 +323,13 @@ class SharedInstalls:
                 self._discard(done.venv)
 
 
-def task_install(framework: str, task: str = "") -> tuple[str, ...]:
+def task_install(framework: str, task: str = "") -> Install:
     """The `scaffold new` arguments of a template's project for `task` (empty: the default,
-    image classification), as an e2e module's `INSTALL` names them."""
+    image classification), as an e2e module's `INSTALLS` name them."""
     return ("--framework", framework, *(("--set", f"task={task}") if task else ()))
 
 
-def keras_image(backend: str) -> tuple[str, ...]:
+def keras_image(backend: str) -> Install:
     """The Keras image project on `backend`: the one whose venv the other Keras tasks share."""
     return ("--framework", "keras", "--set", f"backend={backend}",
             "--set", f"project_name=Keras {backend} e2e")  # fmt: skip
@@ -323,24 +338,73 @@ def keras_image(backend: str) -> tuple[str, ...]:
 KERAS_BACKENDS = ("tensorflow", "jax", "torch")
 
 
-def start_project_tests(project: ProjectEnv, *args: str) -> subprocess.Popen:
-    """The project's own pytest (ARGS added), in the background, its output collected on
-    `communicate`."""
-    return subprocess.Popen(
-        [str(project.bin / "python"), "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *args],
-        cwd=project.root, env=project.env(), text=True, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+@dataclasses.dataclass
+class ProjectTests:
+    """A project's own pytest running in the background, its output going to a file (so that it
+    never waits on a full pipe)."""
+
+    process: subprocess.Popen
+    log: Path
+
+    def result(self, timeout: float = 1800) -> str:
+        """Wait for the tests to end; their output. Fails the calling test if they failed."""
+        self.process.wait(timeout=timeout)
+        out = self.log.read_text(encoding="utf-8", errors="replace")
+        assert self.process.returncode == 0, out[-6000:]
+        return out
+
+    def wait(self) -> None:
+        """Wait for the tests to end, whether or not they passed."""
+        self.process.wait(timeout=1800)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
-def run_preset_tests(project: ProjectEnv) -> str:
-    """Install the `pretrained` extra as the project's README says, then run its own preset
-    tests (`pytest -m pretrained`); their output."""
+def start_project_tests(project: ProjectEnv, *args: str) -> ProjectTests:
+    """The project's own pytest (ARGS added), started in the background: the e2e tests beside it
+    mostly keep one of the machine's two cores busy (start-up, imports, small models' Python)."""
+    handle, log = tempfile.mkstemp(prefix=f"{project.root.name}-pytest-", suffix=".log",
+                                   dir=project.root.parent)  # fmt: skip
+    with os.fdopen(handle, "w") as out:
+        process = subprocess.Popen(
+            [str(project.bin / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+            cwd=project.root, env=project.env(), text=True, stdin=subprocess.DEVNULL,
+            stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    return ProjectTests(process, Path(log))
+
+
+def run_preset_tests(project: ProjectEnv, after: ProjectTests) -> str:
+    """Once the module's project tests (`after`) are done, install the `pretrained` extra as the
+    project's README says (pip must not change packages under running tests), then run the
+    project's own preset tests (`pytest -m pretrained`); their output."""
+    after.wait()
     pip_install(project, "-e", ".[pretrained]")
-    tests = start_project_tests(project, "-m", "pretrained")
-    out, _ = tests.communicate(timeout=900)
-    assert tests.returncode == 0, out[-6000:]
-    return out
+    return start_project_tests(project, "-m", "pretrained").result(timeout=900)
+
+
+@dataclasses.dataclass(frozen=True)
+class KerasTaskProjects:
+    """A Keras task's projects, one per backend; `project_name` may name the backend as
+    "{backend}" (empty: the template's default)."""
+
+    task: str
+    project_name: str = ""
+
+    def args(self, backend: str) -> Install:
+        args = ("--framework", "keras", "--set", f"task={self.task}", "--set", f"backend={backend}")
+        if self.project_name:
+            args += ("--set", f"project_name={self.project_name.format(backend=backend)}")
+        return args
+
+    @property
+    def installs(self) -> Installs:
+        """The module's shared installs: the Keras image projects on JAX and PyTorch, which the
+        task is installed beside, and the task's own project on TensorFlow."""
+        return keras_image("jax"), keras_image("torch"), self.args("tensorflow")
 
 
 @dataclasses.dataclass
@@ -348,27 +412,24 @@ class KerasTask:
     """A Keras task's project on every backend, and its own tests on TensorFlow, running."""
 
     projects: dict[str, ProjectEnv]
-    tests: subprocess.Popen
+    tests: ProjectTests
 
 
 def install_keras_task(
-    tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls, task: str,
-    project_name: str = "",
+    tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls,
+    task: KerasTaskProjects,
 ) -> KerasTask:  # fmt: skip
-    """On TensorFlow, a clean install from the printed steps; on JAX and PyTorch, the printed pip
-    step into the Keras image project's venv of that backend, whose clean install test_keras_e2e
-    proves (a task adds only its own packages). The TensorFlow project's tests start as soon as
-    its install is done, while the other two installs (mostly waiting on pip) go on.
-    `project_name` may name the backend as "{backend}"; empty, the template's default."""
+    """On TensorFlow, a clean install from the printed steps (a shared one, made while the
+    module before ran); on JAX and PyTorch, the printed pip step into the Keras image project's
+    venv of that backend, whose clean install test_keras_e2e proves (a task adds only its own
+    packages). The TensorFlow project's tests start as soon as its install is done, while the
+    other two installs (mostly waiting on pip) go on."""
 
     def one(backend: str) -> ProjectEnv:
-        root = tmp_path_factory.mktemp(f"keras-{task}-{backend}")
-        args = ["--framework", "keras", "--set", f"task={task}", "--set", f"backend={backend}"]
-        if project_name:
-            args += ["--set", f"project_name={project_name.format(backend=backend)}"]
         if backend == "tensorflow":
-            return install_generated(root, *args)
-        return install_beside(shared_installs.get(*keras_image(backend)), root, *args)
+            return shared_installs.get(*task.args(backend))
+        root = tmp_path_factory.mktemp(f"keras-{task.task}-{backend}")
+        return install_beside(shared_installs.get(*keras_image(backend)), root, *task.args(backend))
 
     tmp_path_factory.getbasetemp()  # made once here, not raced for by the threads below
     with ThreadPoolExecutor(len(KERAS_BACKENDS)) as pool:
@@ -382,6 +443,24 @@ def rows(run: Path) -> list[dict[str, str]]:
     """The run's metrics.csv, one dict per epoch."""
     with (run / "metrics.csv").open(newline="") as f:
         return list(csv.DictReader(f))
+
+
+# The session's `record_learned`: (project, label, a train command's result) -> the result.
+Recorder = Callable[[ProjectEnv, str, dict], dict]
+
+
+def learned(project: ProjectEnv, label: str, result: dict) -> str:
+    """One line of what a training run learned: each held-out score at its first and last epoch
+    (metrics.csv) and the baselines the command printed beside them."""
+    epochs = rows(project.root / result["run_dir"])
+    scores = [name for name in epochs[0] if name.startswith("val_")] if epochs else []
+    parts = [f"{name} {float(epochs[0][name]):.4g} -> {float(epochs[-1][name]):.4g}"
+             for name in scores]  # fmt: skip
+    for name, values in result.get("baselines", {}).items():
+        flat = values.items() if isinstance(values, dict) else [("", values)]
+        parts += [f"{name} baseline {key} {value:.4g}".replace("  ", " ")
+                  for key, value in flat if isinstance(value, int | float)]  # fmt: skip
+    return f"{label}, {len(epochs)} epochs: {'; '.join(parts)}"
 
 
 def one_line(stderr: str) -> str:

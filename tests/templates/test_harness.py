@@ -77,10 +77,9 @@ def test_shared_installs_prefetch_one_module_ahead(
 ) -> None:
     fake = FakeInstalls()
     monkeypatch.setattr(harness, "install_generated", fake)
-    discarded: list[Path] = []
-    installs = SharedInstalls(tmp_path / "shared", discarded.append)
+    installs = SharedInstalls(tmp_path / "shared")
     order = [("--framework", name) for name in ("a", "b", "c")]
-    installs.prefetch(order)
+    installs.prefetch([(args,) for args in order])
     try:
         assert fake.wait_for(1) == order[:1]  # the first module's project, before it asks
         first = installs.get(*order[0])
@@ -91,8 +90,6 @@ def test_shared_installs_prefetch_one_module_ahead(
     finally:
         installs.stop()
     assert fake.made == order
-    installs.release(*order[0])
-    assert discarded == [first.venv]
 
 
 def test_shared_installs_stay_within_one_module_ahead(
@@ -101,7 +98,52 @@ def test_shared_installs_stay_within_one_module_ahead(
     fake = FakeInstalls()
     monkeypatch.setattr(harness, "install_generated", fake)
     installs = SharedInstalls(tmp_path / "shared")
-    installs.prefetch([("--framework", name) for name in ("a", "b", "c")])
+    installs.prefetch([(("--framework", name),) for name in ("a", "b", "c")])
     fake.wait_for(1)
     installs.stop()  # no module asked for "a": nothing past it is made
     assert fake.made == [("--framework", "a")]
+
+
+def test_a_module_s_installs_are_made_before_it_asks_and_released_after_the_last_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two modules share a base install and each has its own; asking for the shared one does
+    not count as reaching the later module, and it is released only after the later one."""
+    fake = FakeInstalls()
+    monkeypatch.setattr(harness, "install_generated", fake)
+    discarded: list[Path] = []
+    installs = SharedInstalls(tmp_path / "shared", discarded.append)
+    base, first, second, third = (("--framework", name) for name in ("base", "1", "2", "3"))
+    installs.prefetch([(base, first), (base, second), (third,)])
+    try:
+        assert fake.wait_for(2) == [base, first]  # the whole first module, before it asks
+        shared = installs.get(*base)
+        own = installs.get(*first)
+        assert fake.wait_for(3) == [base, first, second]
+        installs.finished(0)
+        assert discarded == [own.venv]  # the base stays for the second module
+        assert installs.get(*base) is shared
+        second_env = installs.get(*second)
+        assert fake.wait_for(4) == [base, first, second, third]
+        installs.finished(1)
+        assert discarded == [own.venv, shared.venv, second_env.venv]
+    finally:
+        installs.stop()
+    assert len(fake.made) == 4  # nothing made twice
+
+
+def test_the_learned_line_names_each_held_out_score_first_and_last_and_the_baselines(
+    tmp_path: Path,
+) -> None:
+    run = tmp_path / "runs" / "r"
+    run.mkdir(parents=True)
+    (run / "metrics.csv").write_text(
+        "epoch,train_loss,val_loss,val_recall@10\n1,3.0,2.5,0.1\n2,2.0,1.5,0.25\n3,1.0,0.5,0.5\n",
+        encoding="utf-8",
+    )
+    project = ProjectEnv(root=tmp_path, venv=tmp_path / ".venv")
+    result = {"run_dir": "runs/r", "baselines": {"popularity": {"recall@10": 0.125, "n": "x"}}}
+    assert harness.learned(project, "fw task", result) == (
+        "fw task, 3 epochs: val_loss 2.5 -> 0.5; val_recall@10 0.1 -> 0.5; "
+        "popularity baseline recall@10 0.125"
+    )

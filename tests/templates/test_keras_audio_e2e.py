@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import random
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from harness import (
     KerasTask,
+    KerasTaskProjects,
     ProjectEnv,
+    Recorder,
     SharedInstalls,
     install_keras_task,
     interrupt,
@@ -27,6 +28,8 @@ from harness import (
 from wav_tones import PITCHES, write_tone, write_tones
 
 pytestmark = pytest.mark.e2e
+PROJECTS = KerasTaskProjects("audio-classification", "Audio {backend} e2e")
+INSTALLS = PROJECTS.installs
 
 BACKENDS = ("tensorflow", "jax", "torch")
 TWO_CPU_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
@@ -43,14 +46,8 @@ EPOCHS = 4
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
-) -> Iterator[KerasTask]:
-    task = install_keras_task(
-        tmp_path_factory,
-        shared_installs,
-        "audio-classification",
-        project_name="Audio {backend} e2e",
-    )
-    yield task
+) -> KerasTask:
+    return install_keras_task(tmp_path_factory, shared_installs, PROJECTS)
 
 
 def cmd(project: ProjectEnv) -> str:
@@ -76,15 +73,13 @@ def trained_args(project: ProjectEnv, name: str) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="module")
-def trained(tf_project: ProjectEnv) -> dict:
+def trained(tf_project: ProjectEnv, record_learned: Recorder) -> dict:
     """EPOCHS epochs on the written tones, masking on: the reference for evaluate, resume, export
     and predict."""
-    return tf_project.run_json(*trained_args(tf_project, "tones"))
-
-
-def test_project_tests_pass(installed: KerasTask) -> None:
-    out, _ = installed.tests.communicate(timeout=900)
-    assert installed.tests.returncode == 0, out[-6000:]
+    result = tf_project.run_json(*trained_args(tf_project, "tones"))
+    return record_learned(
+        tf_project, "keras (tensorflow) audio-classification on the WAV tones", result
+    )
 
 
 def test_the_tones_are_learned_well_above_chance(tf_project: ProjectEnv, trained: dict) -> None:
@@ -218,3 +213,7 @@ def test_train_resume_export_and_predict_on_other_backends(
         assert dp["val_accuracy"] > 0.8, dp
         evaluated = project.run_json(cmd(project), "evaluate", "--run", "runs/dp")
         assert evaluated["loss"] == pytest.approx(dp["best_value"], rel=1e-5)
+
+
+def test_project_tests_pass(installed: KerasTask) -> None:
+    installed.tests.result()

@@ -15,7 +15,6 @@ import pytest
 from harness import (
     ProjectEnv,
     SharedInstalls,
-    install_generated,
     keras_image,
     one_line,
     rows,
@@ -24,6 +23,7 @@ from harness import (
 pytestmark = pytest.mark.e2e
 
 BACKENDS = ("tensorflow", "jax", "torch")
+INSTALLS = tuple(keras_image(backend) for backend in BACKENDS)
 SAMPLES = 768
 SEEDED = (
     "--set",
@@ -39,19 +39,13 @@ TWO_CPU_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
 
 
 @pytest.fixture(scope="module")
-def installed(
-    tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
-) -> dict[str, ProjectEnv]:
-    """The three projects, generated and installed side by side (pip mostly waits on the disk).
-    The JAX and PyTorch ones stay for the session: the other Keras tasks install beside them."""
-
-    def one(backend: str) -> ProjectEnv:
-        if backend != "tensorflow":
-            return shared_installs.get(*keras_image(backend))
-        return install_generated(tmp_path_factory.mktemp(f"keras-{backend}"), *keras_image(backend))
-
+def installed(shared_installs: SharedInstalls) -> dict[str, ProjectEnv]:
+    """The three projects, each a shared install (the JAX and PyTorch ones are also those the
+    other Keras tasks install beside), generated and installed side by side where the modules
+    before did not (pip mostly waits on the disk)."""
     with ThreadPoolExecutor(len(BACKENDS)) as pool:
-        return dict(zip(BACKENDS, pool.map(one, BACKENDS), strict=True))
+        projects = pool.map(lambda backend: shared_installs.get(*keras_image(backend)), BACKENDS)
+        return dict(zip(BACKENDS, projects, strict=True))
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -10,14 +10,15 @@ devices; on PyTorch through ONNX."""
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from harness import (
     KerasTask,
+    KerasTaskProjects,
     ProjectEnv,
+    Recorder,
     SharedInstalls,
     install_keras_task,
     interrupt,
@@ -28,6 +29,8 @@ from PIL import Image
 from shape_images import write_pictures
 
 pytestmark = pytest.mark.e2e
+PROJECTS = KerasTaskProjects("generative")
+INSTALLS = PROJECTS.installs
 
 BACKENDS = ("tensorflow", "jax", "torch")
 TWO_CPU_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
@@ -50,11 +53,11 @@ def pixels(folder: Path) -> np.ndarray:
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
-) -> Iterator[KerasTask]:
-    task = install_keras_task(tmp_path_factory, shared_installs, "generative")
+) -> KerasTask:
+    task = install_keras_task(tmp_path_factory, shared_installs, PROJECTS)
     for project in task.projects.values():
         write_pictures(project.root / "data" / "pictures")
-    yield task
+    return task
 
 
 @pytest.fixture(scope="module")
@@ -63,17 +66,12 @@ def tf_project(installed: KerasTask) -> ProjectEnv:
 
 
 @pytest.fixture(scope="module")
-def trained(tf_project: ProjectEnv) -> dict:
+def trained(tf_project: ProjectEnv, record_learned: Recorder) -> dict:
     """The default VAE, eight epochs on the pictures: the run later tests evaluate, export and
     sample from."""
-    return tf_project.run_json(COMMAND, "train", *FOLDER, "--set", f"trainer.epochs={EPOCHS}",
+    result = tf_project.run_json(COMMAND, "train", *FOLDER, "--set", f"trainer.epochs={EPOCHS}",
                                "--set", "trainer.run_name=pictures")  # fmt: skip
-
-
-def test_project_tests_pass(installed: KerasTask) -> None:
-    out, _ = installed.tests.communicate(timeout=900)
-    assert installed.tests.returncode == 0, out[-6000:]
-    assert " passed" in out and "skipped" not in out, out[-3000:]
+    return record_learned(tf_project, "keras (tensorflow) generative on the picture folder", result)
 
 
 def test_the_folder_trains_well_below_the_mean_image(tf_project: ProjectEnv, trained: dict) -> None:
@@ -211,3 +209,8 @@ def test_train_export_and_sample_on_other_backends(installed: KerasTask, backend
         assert len(list((project.root / "runs" / "dp" / "samples").iterdir())) == 3
         evaluated = project.run_json(COMMAND, "evaluate", "--run", "runs/dp")
         assert evaluated["loss"] == pytest.approx(dp["best_value"], rel=1e-5)
+
+
+def test_project_tests_pass(installed: KerasTask) -> None:
+    out = installed.tests.result()
+    assert " passed" in out and "skipped" not in out, out[-3000:]

@@ -10,12 +10,13 @@ ONNX; and, with the `pretrained` extra, fine-tune a KerasHub preset."""
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 
 import pytest
 from harness import (
     KerasTask,
+    KerasTaskProjects,
     ProjectEnv,
+    Recorder,
     SharedInstalls,
     install_keras_task,
     interrupt,
@@ -26,6 +27,8 @@ from harness import (
 from text_corpus import write_corpus
 
 pytestmark = pytest.mark.e2e
+PROJECTS = KerasTaskProjects("language-model")
+INSTALLS = PROJECTS.installs
 
 TWO_CPU_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
 COMMAND = "language-model"
@@ -42,11 +45,11 @@ PROMPTS = ("on monday the sky over lisbon", "the wind in bergen came from the", 
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
-) -> Iterator[KerasTask]:
-    task = install_keras_task(tmp_path_factory, shared_installs, "language-model")
+) -> KerasTask:
+    task = install_keras_task(tmp_path_factory, shared_installs, PROJECTS)
     for project in task.projects.values():
         write_corpus(project.root / "data" / "notes")
-    yield task
+    return task
 
 
 @pytest.fixture(scope="module")
@@ -55,17 +58,14 @@ def tf_project(installed: KerasTask) -> ProjectEnv:
 
 
 @pytest.fixture(scope="module")
-def trained(tf_project: ProjectEnv) -> dict:
+def trained(tf_project: ProjectEnv, record_learned: Recorder) -> dict:
     """The default model, eight epochs on the notes: the run later tests evaluate, export and
     continue prompts with."""
-    return tf_project.run_json(COMMAND, "train", *NOTES, "--set", f"trainer.epochs={EPOCHS}",
+    result = tf_project.run_json(COMMAND, "train", *NOTES, "--set", f"trainer.epochs={EPOCHS}",
                                "--set", "trainer.run_name=notes")  # fmt: skip
-
-
-def test_project_tests_pass(installed: KerasTask) -> None:
-    out, _ = installed.tests.communicate(timeout=900)
-    assert installed.tests.returncode == 0, out[-6000:]
-    assert " passed" in out and "skipped" not in out, out[-3000:]
+    return record_learned(
+        tf_project, "keras (tensorflow) language-model on the notes corpus", result
+    )
 
 
 def test_the_notes_are_learned_far_below_the_unigram_baseline(
@@ -183,10 +183,15 @@ def test_train_export_and_continue_on_other_backends(installed: KerasTask, backe
         assert evaluated["loss"] == pytest.approx(dp["best_value"], rel=1e-5)
 
 
-def test_a_preset_fine_tunes_and_exports(tf_project: ProjectEnv) -> None:
+def test_project_tests_pass(installed: KerasTask) -> None:
+    out = installed.tests.result()
+    assert " passed" in out and "skipped" not in out, out[-3000:]
+
+
+def test_a_preset_fine_tunes_and_exports(installed: KerasTask, tf_project: ProjectEnv) -> None:
     """The project's own preset tests (`pytest -m pretrained`, after installing the `pretrained`
     extra as its README says): a tiny GPT-2 preset fine-tuned through LoRA, exported as a
     SavedModel, continued from the export without the preset. On the TensorFlow project, whose
     venv no other module shares, and last in the module: the extra brings the full TensorFlow
     package into the venv."""
-    assert "6 passed" in run_preset_tests(tf_project)
+    assert "6 passed" in run_preset_tests(tf_project, after=installed.tests)

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Iterator
 
 import pytest
 from harness import (
     KerasTask,
+    KerasTaskProjects,
     ProjectEnv,
+    Recorder,
     SharedInstalls,
     install_keras_task,
     interrupt,
@@ -25,6 +26,8 @@ from harness import (
 from interaction_log import write_log
 
 pytestmark = pytest.mark.e2e
+PROJECTS = KerasTaskProjects("recommendation")
+INSTALLS = PROJECTS.installs
 
 BACKENDS = ("tensorflow", "jax", "torch")
 TWO_CPU_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
@@ -43,12 +46,12 @@ SHOPPERS = ("shopper-000", "shopper-007", "shopper-123")
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
-) -> Iterator[KerasTask]:
-    task = install_keras_task(tmp_path_factory, shared_installs, "recommendation")
+) -> KerasTask:
+    task = install_keras_task(tmp_path_factory, shared_installs, PROJECTS)
     for project in task.projects.values():
         (project.root / "data").mkdir(exist_ok=True)
         write_log(project.root / "data" / "log.csv")
-    yield task
+    return task
 
 
 @pytest.fixture(scope="module")
@@ -57,16 +60,14 @@ def tf_project(installed: KerasTask) -> ProjectEnv:
 
 
 @pytest.fixture(scope="module")
-def trained(tf_project: ProjectEnv) -> dict:
+def trained(tf_project: ProjectEnv, record_learned: Recorder) -> dict:
     """The default model, eight epochs on the log: the run later tests evaluate, export and
     recommend with."""
-    return tf_project.run_json(COMMAND, "train", *LOG, "--set", f"trainer.epochs={EPOCHS}",
+    result = tf_project.run_json(COMMAND, "train", *LOG, "--set", f"trainer.epochs={EPOCHS}",
                                "--set", "trainer.run_name=log")  # fmt: skip
-
-
-def test_project_tests_pass(installed: KerasTask) -> None:
-    out, _ = installed.tests.communicate(timeout=900)
-    assert installed.tests.returncode == 0, out[-6000:]
+    return record_learned(
+        tf_project, "keras (tensorflow) recommendation on the interaction log", result
+    )
 
 
 def test_the_log_trains_well_above_popularity(tf_project: ProjectEnv, trained: dict) -> None:
@@ -173,3 +174,7 @@ def test_train_export_and_recommend_on_other_backends(installed: KerasTask, back
         assert dp["val_recall"] > 2 * popularity["recall"], dp
         evaluated = project.run_json(COMMAND, "evaluate", "--run", "runs/dp")
         assert evaluated["ndcg"] == pytest.approx(dp["best_value"], rel=1e-5)
+
+
+def test_project_tests_pass(installed: KerasTask) -> None:
+    installed.tests.result()

@@ -13,21 +13,22 @@ import json
 import signal
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from harness import (
+    KerasTask,
+    KerasTaskProjects,
     ProjectEnv,
     SharedInstalls,
-    install_beside,
-    install_generated,
-    keras_image,
+    install_keras_task,
     one_line,
     rows,
 )
 
 pytestmark = pytest.mark.e2e
+PROJECTS = KerasTaskProjects("tabular", "Tabular {backend} e2e")
+INSTALLS = PROJECTS.installs
 
 BACKENDS = ("tensorflow", "jax", "torch")
 TWO_CPU_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
@@ -61,21 +62,8 @@ def churn_table(path: Path, rows: int = ROWS) -> Path:
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
-) -> dict[str, ProjectEnv]:
-    """On TensorFlow, a clean install from the printed steps; on JAX and PyTorch, the printed pip
-    step into the Keras image project's venv of that backend, whose clean install keras_e2e proves
-    (the task adds only its own packages)."""
-
-    def one(backend: str) -> ProjectEnv:
-        root = tmp_path_factory.mktemp(f"keras-tabular-{backend}")
-        args = ("--framework", "keras", "--set", "task=tabular", "--set", f"backend={backend}",
-                "--set", f"project_name=Tabular {backend} e2e")  # fmt: skip
-        if backend == "tensorflow":
-            return install_generated(root, *args)
-        return install_beside(shared_installs.get(*keras_image(backend)), root, *args)
-
-    with ThreadPoolExecutor(len(BACKENDS)) as pool:
-        return dict(zip(BACKENDS, pool.map(one, BACKENDS), strict=True))
+) -> KerasTask:
+    return install_keras_task(tmp_path_factory, shared_installs, PROJECTS)
 
 
 def cmd(project: ProjectEnv) -> str:
@@ -88,8 +76,8 @@ def on_table(project: ProjectEnv) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="module")
-def tf_project(installed: dict[str, ProjectEnv]) -> ProjectEnv:
-    return installed["tensorflow"]
+def tf_project(installed: KerasTask) -> ProjectEnv:
+    return installed.projects["tensorflow"]
 
 
 @pytest.fixture(scope="module")
@@ -97,10 +85,6 @@ def trained(tf_project: ProjectEnv) -> dict:
     """Eight epochs on the written table: the reference for evaluate, resume and predict."""
     args = (*on_table(tf_project), "--set", "trainer.epochs=8", "--set", "trainer.run_name=csv")
     return tf_project.run_json(cmd(tf_project), "train", *args)
-
-
-def test_project_tests_pass(tf_project: ProjectEnv) -> None:
-    tf_project.run("python", "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider")
 
 
 def test_the_csv_is_learned_well_above_chance(tf_project: ProjectEnv, trained: dict) -> None:
@@ -180,7 +164,7 @@ def test_export_and_predict_raw_rows(tf_project: ProjectEnv, trained: dict) -> N
 def test_train_resume_and_predict_on_other_backends(
     installed: dict[str, ProjectEnv], backend: str
 ) -> None:
-    project = installed[backend]
+    project = installed.projects[backend]
     args = (*on_table(project), "--set", "trainer.epochs=2", "--set", "trainer.run_name=short")
     first = project.run_json(cmd(project), "train", *args, "--set", "trainer.epochs=1")
     assert first["backend"] == backend
@@ -196,3 +180,7 @@ def test_train_resume_and_predict_on_other_backends(
         assert (dp["strategy"], dp["num_devices"]) == ("data_parallel", 2)
         evaluated = project.run_json(cmd(project), "evaluate", "--run", "runs/dp")
         assert evaluated["loss"] == pytest.approx(dp["best_value"], rel=1e-5)
+
+
+def test_project_tests_pass(installed: KerasTask) -> None:
+    installed.tests.result()

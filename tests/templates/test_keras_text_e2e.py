@@ -13,22 +13,23 @@ import json
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from harness import (
     KerasTask,
+    KerasTaskProjects,
     ProjectEnv,
     SharedInstalls,
     install_keras_task,
-    keras_image,
     one_line,
     rows,
     run_preset_tests,
 )
 
 pytestmark = pytest.mark.e2e
+PROJECTS = KerasTaskProjects("text-classification", "Text {backend} e2e")
+INSTALLS = PROJECTS.installs
 
 BACKENDS = ("tensorflow", "jax", "torch")
 TWO_CPU_DEVICES = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
@@ -66,14 +67,8 @@ def write_csv(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def installed(
     tmp_path_factory: pytest.TempPathFactory, shared_installs: SharedInstalls
-) -> Iterator[KerasTask]:
-    task = install_keras_task(
-        tmp_path_factory, shared_installs, "text-classification", project_name="Text {backend} e2e"
-    )
-    yield task
-    # This module is the last to use the Keras image projects' venvs.
-    for backend in ("jax", "torch"):
-        shared_installs.release(*keras_image(backend))
+) -> KerasTask:
+    return install_keras_task(tmp_path_factory, shared_installs, PROJECTS)
 
 
 def cmd(project: ProjectEnv) -> str:
@@ -97,11 +92,6 @@ def trained(tf_project: ProjectEnv) -> dict:
     args = (*on_csv(tf_project), "--set", "trainer.epochs=4", "--set", "trainer.run_name=csv",
             "--set", "trainer.best_metric=val_accuracy", "--set", "trainer.best_mode=max")  # fmt: skip
     return tf_project.run_json(cmd(tf_project), "train", *args)
-
-
-def test_project_tests_pass(installed: KerasTask) -> None:
-    out, _ = installed.tests.communicate(timeout=900)
-    assert installed.tests.returncode == 0, out[-6000:]
 
 
 def test_the_csv_is_learned_well_above_chance(tf_project: ProjectEnv, trained: dict) -> None:
@@ -236,9 +226,13 @@ def test_train_resume_and_predict_on_other_backends(installed: KerasTask, backen
         assert evaluated["loss"] == pytest.approx(dp["best_value"], rel=1e-5)
 
 
+def test_project_tests_pass(installed: KerasTask) -> None:
+    installed.tests.result()
+
+
 def test_a_preset_fine_tunes_and_exports_on_jax(installed: KerasTask) -> None:
     """The project's own preset tests (`pytest -m pretrained`, after installing the `pretrained`
     extra as its README says) on the JAX backend, whose export goes through jax2tf with the
     sequence length bounded by the preset's position table. Last in the module: the extra brings
     the full TensorFlow package into the venv."""
-    assert "2 passed" in run_preset_tests(installed.projects["jax"])
+    assert "2 passed" in run_preset_tests(installed.projects["jax"], after=installed.tests)

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from harness import ProjectEnv, SharedInstalls, bake, generate, leftover_jinja
+from harness import ProjectEnv, SharedInstalls, bake, generate, leftover_jinja, task_install
 from slurm_cluster import SlurmCluster, slurm_fixture  # noqa: F401  (the fixture `slurm`)
 
 SLURM_TEMPLATES = ("pytorch", "tensorflow")
+INSTALLS = tuple(task_install(template) for template in SLURM_TEMPLATES)
 K8S_TEMPLATES = ("pytorch", "tensorflow", "keras")
 # The contract of issue 16: two processes on a node without GPUs, GPU lines overridden.
 CONTRACT = ("--nodes=1", "--ntasks-per-node=2", "--gpus-per-node=0")
@@ -456,7 +457,7 @@ def result_json(output: str) -> dict:
 def installed(request: pytest.FixtureRequest, shared_installs: SharedInstalls):
     """The template's image project, installed once for the session from its printed steps (its
     e2e module shares the install): jobs name their runs after the job id."""
-    return request.param, shared_installs.get("--framework", request.param)
+    return request.param, shared_installs.get(*task_install(request.param))
 
 
 def job_env(project: ProjectEnv) -> dict[str, str]:

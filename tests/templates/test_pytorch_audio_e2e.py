@@ -9,16 +9,26 @@ from __future__ import annotations
 
 import random
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, SharedInstalls, interrupt, last_json, one_line, rows, task_install
+from harness import (
+    ProjectEnv,
+    ProjectTests,
+    Recorder,
+    SharedInstalls,
+    interrupt,
+    last_json,
+    one_line,
+    rows,
+    task_install,
+)
 from wav_tones import PITCHES, RATE, write_tone, write_tones
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("pytorch", "audio-classification")
+INSTALLS = (INSTALL,)
 
 PACKAGE = "audio_classifier"
 COMMAND = "audio-classifier"
@@ -41,22 +51,21 @@ def curves(run: Path) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
     write_tones(env.root / "data" / "tones", per_class=50, seed=0)
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
-def trained(env: ProjectEnv) -> dict:
+def trained(env: ProjectEnv, record_learned: Recorder) -> dict:
     """The default model, eight epochs on the WAV folder: the run later tests evaluate, export and
     predict with."""
-    return env.run_json(COMMAND, "train", *TONES, "--set", "trainer.epochs=8")
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    return record_learned(
+        env,
+        "pytorch audio-classification on the WAV tones",
+        env.run_json(COMMAND, "train", *TONES, "--set", "trainer.epochs=8"),
+    )
 
 
 def test_a_wav_folder_trains_well_above_chance(trained: dict) -> None:
@@ -155,3 +164,7 @@ def test_torchrun_two_processes_then_evaluate(env: ProjectEnv) -> None:
     evaluated = env.run_json(COMMAND, "evaluate", "--run", result["run_dir"])
     assert evaluated["loss"] == pytest.approx(result["best_value"], rel=1e-5)
     assert evaluated["macro_f1"] == pytest.approx(evaluated["recorded_val_macro_f1"], abs=1e-9)
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    project_tests.result()

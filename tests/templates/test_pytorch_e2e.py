@@ -9,13 +9,22 @@ import signal
 import socket
 import subprocess
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, SharedInstalls, interrupt, last_json, rows
+from harness import (
+    ProjectEnv,
+    ProjectTests,
+    SharedInstalls,
+    interrupt,
+    last_json,
+    rows,
+    task_install,
+)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
+INSTALL = task_install("pytorch")
+INSTALLS = (INSTALL,)
 
 PACKAGE = "image_classifier"
 COMMAND = "image-classifier"
@@ -52,11 +61,10 @@ def assert_one_line(stderr: str, *expected: str, launcher: bool = False) -> str:
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     """The image project, installed once for the session from its printed steps: the Slurm
     launcher tests, which run first, submit their jobs in the same install."""
-    yield shared_installs.get("--framework", "pytorch")
-    shared_installs.release("--framework", "pytorch")
+    return shared_installs.get(*INSTALL)
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +73,6 @@ def trained(env: ProjectEnv) -> dict:
     return env.run_json(
         COMMAND, "train", *SMALL, "--set", "trainer.epochs=2", "--set", "trainer.seed=1"
     )
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
 
 
 def test_train_writes_its_own_run(env: ProjectEnv, trained: dict) -> None:
@@ -242,3 +246,7 @@ def test_torchrun_stops_together_on_one_workers_sigterm_and_resumes(
     assert curves(run) == pytest.approx(curves(Path(ddp[0]["run_dir"])), rel=1e-6, abs=1e-7)
     evaluated = env.run_json(COMMAND, "evaluate", "--run", str(run))
     assert evaluated["loss"] == pytest.approx(resumed["best_value"], rel=1e-5)
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    project_tests.result()

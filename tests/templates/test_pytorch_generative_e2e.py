@@ -7,17 +7,27 @@ checkpoint and from the export, a folder that is not empty, bad settings and sou
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, SharedInstalls, interrupt, last_json, one_line, rows, task_install
+from harness import (
+    ProjectEnv,
+    ProjectTests,
+    Recorder,
+    SharedInstalls,
+    interrupt,
+    last_json,
+    one_line,
+    rows,
+    task_install,
+)
 from PIL import Image
 from shape_images import write_pictures
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("pytorch", "generative")
+INSTALLS = (INSTALL,)
 
 PACKAGE = "image_generator"
 COMMAND = "image-generator"
@@ -40,22 +50,21 @@ def listing(folder: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
     write_pictures(env.root / "data" / "pictures")
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
-def trained(env: ProjectEnv) -> dict:
+def trained(env: ProjectEnv, record_learned: Recorder) -> dict:
     """The default VAE, eight epochs on the pictures: the run later tests evaluate, export and
     sample from."""
-    return env.run_json(COMMAND, "train", *FOLDER, "--set", "trainer.epochs=8")
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    return record_learned(
+        env,
+        "pytorch generative on the picture folder",
+        env.run_json(COMMAND, "train", *FOLDER, "--set", "trainer.epochs=8"),
+    )
 
 
 def test_the_folder_trains_well_below_the_mean_image(trained: dict) -> None:
@@ -183,3 +192,7 @@ def test_torchrun_two_processes_then_evaluate(env: ProjectEnv) -> None:
     # The ranks' sums, added in another order than one process adds them.
     assert evaluated["loss"] == pytest.approx(result["best_value"], rel=1e-6)
     assert evaluated["num_val"] == 200
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    project_tests.result()

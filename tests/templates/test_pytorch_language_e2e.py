@@ -7,16 +7,26 @@ and sources, Ctrl-C then `--resume`, and a two-process torchrun."""
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, SharedInstalls, interrupt, last_json, one_line, rows, task_install
+from harness import (
+    ProjectEnv,
+    ProjectTests,
+    Recorder,
+    SharedInstalls,
+    interrupt,
+    last_json,
+    one_line,
+    rows,
+    task_install,
+)
 from text_corpus import write_corpus
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("pytorch", "language-model")
+INSTALLS = (INSTALL,)
 
 PACKAGE = "language_model"
 COMMAND = "language-model"
@@ -35,24 +45,21 @@ def curves(run: Path) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
     write_corpus(env.root / "data" / "notes")
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
-def trained(env: ProjectEnv) -> dict:
+def trained(env: ProjectEnv, record_learned: Recorder) -> dict:
     """The default model, eight epochs on the notes: the run later tests evaluate, export and
     continue prompts with."""
-    return env.run_json(COMMAND, "train", *NOTES, "--set", f"trainer.epochs={EPOCHS}")
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    result = env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
-    # Only the ONNX check waits for its extra, which the printed install leaves out.
-    assert " passed, 1 skipped" in result.stdout and "needs the onnx extra" in result.stdout
+    return record_learned(
+        env,
+        "pytorch language-model on the notes corpus",
+        env.run_json(COMMAND, "train", *NOTES, "--set", f"trainer.epochs={EPOCHS}"),
+    )
 
 
 def test_the_notes_are_learned_far_below_the_unigram_baseline(
@@ -168,3 +175,9 @@ def test_torchrun_two_processes_then_evaluate(env: ProjectEnv) -> None:
     evaluated = env.run_json(COMMAND, "evaluate", "--run", result["run_dir"])
     # The ranks' sums, added in another order than one process adds them.
     assert evaluated["loss"] == pytest.approx(result["best_value"], rel=1e-6)
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    out = project_tests.result()
+    # Only the ONNX check waits for its extra, which the printed install leaves out.
+    assert " passed, 1 skipped" in out and "needs the onnx extra" in out

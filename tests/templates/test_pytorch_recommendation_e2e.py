@@ -8,16 +8,26 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, SharedInstalls, interrupt, last_json, one_line, rows, task_install
+from harness import (
+    ProjectEnv,
+    ProjectTests,
+    Recorder,
+    SharedInstalls,
+    interrupt,
+    last_json,
+    one_line,
+    rows,
+    task_install,
+)
 from interaction_log import write_log
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("pytorch", "recommendation")
+INSTALLS = (INSTALL,)
 
 PACKAGE = "recommender"
 COMMAND = "recommender"
@@ -44,23 +54,22 @@ def files(folder: Path) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
     (env.root / "data").mkdir()
     write_log(env.root / "data" / "log.csv")
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
-def trained(env: ProjectEnv) -> dict:
+def trained(env: ProjectEnv, record_learned: Recorder) -> dict:
     """The default model, eight epochs on the log: the run later tests evaluate, export and
     recommend with."""
-    return env.run_json(COMMAND, "train", *LOG, "--set", "trainer.epochs=8")
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    return record_learned(
+        env,
+        "pytorch recommendation on the interaction log",
+        env.run_json(COMMAND, "train", *LOG, "--set", "trainer.epochs=8"),
+    )
 
 
 def test_the_log_trains_well_above_popularity(trained: dict) -> None:
@@ -178,3 +187,7 @@ def test_torchrun_two_processes_then_evaluate(env: ProjectEnv) -> None:
     assert evaluated["ndcg"] == pytest.approx(result["best_value"], rel=1e-6)
     assert evaluated["recall"] == pytest.approx(evaluated["recorded_val_recall"], rel=1e-6)
     assert evaluated["num_val_users"] == 4000
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    project_tests.result()

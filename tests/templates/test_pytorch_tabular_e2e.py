@@ -10,15 +10,23 @@ then `--resume`, and a two-process torchrun (Gloo on the CPU) that is stopped an
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, SharedInstalls, interrupt, last_json, rows, task_install
+from harness import (
+    ProjectEnv,
+    ProjectTests,
+    SharedInstalls,
+    interrupt,
+    last_json,
+    rows,
+    task_install,
+)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("pytorch", "tabular")
+INSTALLS = (INSTALL,)
 
 PACKAGE = "tabular_model"
 COMMAND = "tabular-model"
@@ -81,22 +89,17 @@ def write_customers(path: Path, count: int = 1000, seed: int = 0) -> Path:
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
     (env.root / "data").mkdir()
     write_customers(env.root / "data" / "customers.csv")
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
 def trained(env: ProjectEnv) -> dict:
     """Eight epochs on the CSV, the run that later tests evaluate, export and predict with."""
     return env.run_json(COMMAND, "train", *CSV, "--set", "trainer.epochs=8")
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
 
 
 def test_a_csv_with_gaps_and_a_text_target_trains_well_above_chance(trained: dict) -> None:
@@ -206,3 +209,7 @@ def test_torchrun_stopped_by_one_workers_sigterm_resumes_exactly(
     resumed = last_json(env.run(*TORCHRUN, "--resume", str(run)).stdout)
     assert resumed["epochs_completed"] == 3
     assert curves(run) == pytest.approx(curves(Path(ddp["run_dir"])), rel=1e-6, abs=1e-7)
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    project_tests.result()

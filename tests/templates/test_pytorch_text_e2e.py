@@ -9,15 +9,24 @@ from __future__ import annotations
 import json
 import random
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, SharedInstalls, interrupt, last_json, one_line, rows, task_install
+from harness import (
+    ProjectEnv,
+    ProjectTests,
+    SharedInstalls,
+    interrupt,
+    last_json,
+    one_line,
+    rows,
+    task_install,
+)
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("pytorch", "text-classification")
+INSTALLS = (INSTALL,)
 
 PACKAGE = "text_classifier"
 COMMAND = "text-classifier"
@@ -61,22 +70,17 @@ def curves(run: Path) -> list[float]:
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
     (env.root / "data").mkdir()
     write_topics(env.root / "data" / "topics.csv")
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
 def trained(env: ProjectEnv) -> dict:
     """Six epochs on the CSV: the run later tests evaluate, export and predict with."""
     return env.run_json(COMMAND, "train", *CSV, "--set", "trainer.epochs=6")
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider")
 
 
 def test_a_labelled_csv_trains_well_above_chance(trained: dict) -> None:
@@ -175,3 +179,7 @@ def test_torchrun_two_processes_then_evaluate(env: ProjectEnv) -> None:
     evaluated = env.run_json(COMMAND, "evaluate", "--run", result["run_dir"])
     assert evaluated["loss"] == pytest.approx(result["best_value"], rel=1e-5)
     assert evaluated["macro_f1"] == pytest.approx(evaluated["recorded_val_macro_f1"], abs=1e-9)
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    project_tests.result()

@@ -8,18 +8,18 @@ MultiWorkerMirroredStrategy run."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, SharedInstalls, task_install
+from harness import ProjectEnv, ProjectTests, Recorder, SharedInstalls, task_install
 from test_tensorflow_e2e import curves, rows, sets
 from wav_tones import PITCHES, RATE, write_tone, write_tones
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("tensorflow", "audio-classification")
+INSTALLS = (INSTALL,)
 
 COMMAND = "audio-classifier"
 TIMEOUT = 600
@@ -32,22 +32,17 @@ MASKS = ("model.freq_mask=8", "model.time_mask=6")
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
     write_tones(env.root / "tones", per_class=50, seed=0)
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
-def tones_run(env: ProjectEnv) -> dict:
+def tones_run(env: ProjectEnv, record_learned: Recorder) -> dict:
     overrides = (*TONES, "trainer.epochs=8", "trainer.run_name=tones")
-    return env.run_json(COMMAND, "train", *sets(*overrides), timeout=TIMEOUT)
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    result = env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=TIMEOUT)
-    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout
+    result = env.run_json(COMMAND, "train", *sets(*overrides), timeout=TIMEOUT)
+    return record_learned(env, "tensorflow audio-classification on the WAV tones", result)
 
 
 def test_a_wav_folder_trains_well_above_chance(tones_run: dict) -> None:
@@ -116,3 +111,8 @@ def test_multi_worker_two_processes_then_evaluate(env: ProjectEnv) -> None:
     results = shared.two_workers(env, COMMAND, overrides, agreed)
     evaluated = env.run_json(COMMAND, "evaluate", "--run", "runs/two-workers", timeout=TIMEOUT)
     assert evaluated["val_loss"] == pytest.approx(results[0]["best_val_loss"], rel=1e-5)
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    out = project_tests.result()
+    assert " passed" in out and "skipped" not in out, out

@@ -10,13 +10,14 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, SharedInstalls
+from harness import ProjectEnv, ProjectTests, SharedInstalls, task_install
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
+INSTALL = task_install("tensorflow")
+INSTALLS = (INSTALL,)
 
 PACKAGE = "image_classifier"
 COMMAND = "image-classifier"
@@ -56,11 +57,10 @@ def assert_one_line(stderr: str, *expected: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     """The image project, installed once for the session from its printed steps: the Slurm
     launcher tests, which run first, submit their jobs in the same install."""
-    yield shared_installs.get("--framework", "tensorflow")
-    shared_installs.release("--framework", "tensorflow")
+    return shared_installs.get(*INSTALL)
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +77,6 @@ def test_help_does_not_import_tensorflow(env: ProjectEnv) -> None:
         "assert 'tensorflow' not in sys.modules, 'tensorflow imported by --help'"
     )
     env.run("python", "-c", code)
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    result = env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=TIMEOUT)
-    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout
 
 
 def test_train_writes_its_own_run(env: ProjectEnv, seeded: dict) -> None:
@@ -316,3 +311,8 @@ def test_multi_worker_stops_together_on_one_workers_sigterm_and_resumes(env: Pro
         assert code == 0, err[-3000:]
         assert last_json(out)["epochs_completed"] == 2
     assert [int(row["epoch"]) for row in rows(run)] == [1, 2]
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    out = project_tests.result()
+    assert " passed" in out and "skipped" not in out, out

@@ -7,20 +7,20 @@ run."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, SharedInstalls, one_line, task_install
+from harness import ProjectEnv, ProjectTests, Recorder, SharedInstalls, one_line, task_install
 from PIL import Image
 from shape_images import write_pictures
 from test_tensorflow_e2e import curves, rows, sets
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("tensorflow", "generative")
+INSTALLS = (INSTALL,)
 
 COMMAND = "image-generator"
 TIMEOUT = 600
@@ -41,24 +41,19 @@ def pixels(folder: Path) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
     write_pictures(env.root / "data" / "pictures")
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
-def trained(env: ProjectEnv) -> dict:
+def trained(env: ProjectEnv, record_learned: Recorder) -> dict:
     """The default VAE, eight epochs on the pictures: the run later tests evaluate, export and
     sample from."""
     overrides = (*FOLDER, "trainer.epochs=8", "trainer.run_name=pictures")
-    return env.run_json(COMMAND, "train", *sets(*overrides), timeout=TIMEOUT)
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    result = env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=TIMEOUT)
-    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout
+    result = env.run_json(COMMAND, "train", *sets(*overrides), timeout=TIMEOUT)
+    return record_learned(env, "tensorflow generative on the picture folder", result)
 
 
 def test_the_folder_trains_well_below_the_mean_image(env: ProjectEnv, trained: dict) -> None:
@@ -172,3 +167,8 @@ def test_multi_worker_two_processes_then_evaluate(env: ProjectEnv) -> None:
     # Each worker scored half of every held-out batch; one process scores them whole.
     assert evaluated["val_loss"] == pytest.approx(results[0]["best_val_loss"], rel=1e-5)
     assert evaluated["val_kl"] == pytest.approx(results[0]["val_kl"], rel=1e-5)
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    out = project_tests.result()
+    assert " passed" in out and "skipped" not in out, out

@@ -8,17 +8,17 @@ a two-worker MultiWorkerMirroredStrategy run."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, SharedInstalls, one_line, task_install
+from harness import ProjectEnv, ProjectTests, Recorder, SharedInstalls, one_line, task_install
 from test_tensorflow_e2e import curves, rows, sets
 from text_corpus import write_corpus
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("tensorflow", "language-model")
+INSTALLS = (INSTALL,)
 
 COMMAND = "language-model"
 TIMEOUT = 600
@@ -31,24 +31,19 @@ PROMPTS = ("on monday the sky over lisbon", "the wind in bergen came from the", 
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
     write_corpus(env.root / "data" / "notes")
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
-def trained(env: ProjectEnv) -> dict:
+def trained(env: ProjectEnv, record_learned: Recorder) -> dict:
     """The default model, eight epochs on the notes: the run later tests evaluate, export and
     continue prompts with."""
     overrides = (*NOTES, f"trainer.epochs={EPOCHS}", "trainer.run_name=notes")
-    return env.run_json(COMMAND, "train", *sets(*overrides), timeout=TIMEOUT)
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    result = env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=TIMEOUT)
-    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout
+    result = env.run_json(COMMAND, "train", *sets(*overrides), timeout=TIMEOUT)
+    return record_learned(env, "tensorflow language-model on the notes corpus", result)
 
 
 def test_the_notes_are_learned_far_below_the_unigram_baseline(
@@ -170,3 +165,8 @@ def test_multi_worker_two_processes_then_evaluate(env: ProjectEnv) -> None:
     # Each worker scored half of every held-out batch; one process scores them whole.
     assert evaluated["val_loss"] == pytest.approx(results[0]["best_val_loss"], rel=1e-5)
     assert evaluated["val_perplexity"] == pytest.approx(results[0]["val_perplexity"], rel=1e-5)
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    out = project_tests.result()
+    assert " passed" in out and "skipped" not in out, out

@@ -8,18 +8,18 @@ MultiWorkerMirroredStrategy run."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, SharedInstalls, task_install
+from harness import ProjectEnv, ProjectTests, Recorder, SharedInstalls, task_install
 from interaction_log import write_log
 from test_tensorflow_e2e import curves, rows, sets
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("tensorflow", "recommendation")
+INSTALLS = (INSTALL,)
 
 COMMAND = "recommender"
 TIMEOUT = 600
@@ -36,25 +36,20 @@ def files(folder: Path) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
     (env.root / "data").mkdir()
     write_log(env.root / "data" / "log.csv")
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
-def trained(env: ProjectEnv) -> dict:
+def trained(env: ProjectEnv, record_learned: Recorder) -> dict:
     """The default model, eight epochs on the log: the run later tests evaluate, export and
     recommend with."""
     overrides = (*LOG, "trainer.epochs=8", "trainer.run_name=log")
-    return env.run_json(COMMAND, "train", *sets(*overrides), timeout=TIMEOUT)
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    result = env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=TIMEOUT)
-    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout
+    result = env.run_json(COMMAND, "train", *sets(*overrides), timeout=TIMEOUT)
+    return record_learned(env, "tensorflow recommendation on the interaction log", result)
 
 
 def test_the_log_trains_well_above_popularity(trained: dict) -> None:
@@ -135,3 +130,8 @@ def test_multi_worker_two_processes_then_evaluate(env: ProjectEnv) -> None:
     # Each worker scored half of every held-out batch; one process scores them whole.
     assert evaluated["val_ndcg"] == pytest.approx(results[0]["best_val_ndcg"], rel=1e-5)
     assert evaluated["val_recall"] == pytest.approx(results[0]["val_recall"], rel=1e-5)
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    out = project_tests.result()
+    assert " passed" in out and "skipped" not in out, out

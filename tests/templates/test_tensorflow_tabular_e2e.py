@@ -13,17 +13,17 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, SharedInstalls, task_install
+from harness import ProjectEnv, ProjectTests, SharedInstalls, task_install
 from test_tensorflow_e2e import curves, finish, last_json, rows, sets
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("tensorflow", "tabular")
+INSTALLS = (INSTALL,)
 
 COMMAND = "tabular-model"
 TIMEOUT = 600
@@ -72,10 +72,9 @@ def write_table(path: Path, n: int = 1000, seed: int = 5) -> Path:
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +90,6 @@ def csv_run(env: ProjectEnv, table: Path) -> dict:
         "trainer.run_name=weather",
     )  # fmt: skip
     return env.run_json(COMMAND, "train", *sets(*overrides), timeout=TIMEOUT)
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    result = env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=TIMEOUT)
-    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout
 
 
 def test_the_csv_trains_well_above_chance(env: ProjectEnv, csv_run: dict) -> None:
@@ -202,3 +196,8 @@ def test_multi_worker_stops_together_on_one_workers_sigterm_and_resumes(env: Pro
         assert code == 0, err[-3000:]
         assert last_json(out)["epochs_completed"] == 2
     assert [int(row["epoch"]) for row in rows(run)] == [1, 2]
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    out = project_tests.result()
+    assert " passed" in out and "skipped" not in out, out

@@ -6,17 +6,17 @@ predict from the checkpoint and the export, and a two-worker MultiWorkerMirrored
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, SharedInstalls, task_install
+from harness import ProjectEnv, ProjectTests, SharedInstalls, task_install
 from test_pytorch_text_e2e import write_topics
 from test_tensorflow_e2e import curves, rows, sets
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 INSTALL = task_install("tensorflow", "text-classification")
+INSTALLS = (INSTALL,)
 
 COMMAND = "text-classifier"
 TIMEOUT = 600
@@ -27,22 +27,16 @@ LONG = ("data.num_samples=2400", "trainer.epochs=2", "model.layers=1")
 
 
 @pytest.fixture(scope="module")
-def env(shared_installs: SharedInstalls) -> Iterator[ProjectEnv]:
+def env(shared_installs: SharedInstalls) -> ProjectEnv:
     env = shared_installs.get(*INSTALL)
     write_topics(env.root / "topics.csv")
-    yield env
-    shared_installs.release(*INSTALL)
+    return env
 
 
 @pytest.fixture(scope="module")
 def csv_run(env: ProjectEnv) -> dict:
     overrides = (*CSV, "trainer.epochs=6", "trainer.run_name=topics")
     return env.run_json(COMMAND, "train", *sets(*overrides), timeout=TIMEOUT)
-
-
-def test_project_tests_pass(env: ProjectEnv) -> None:
-    result = env.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", timeout=TIMEOUT)
-    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout
 
 
 def test_a_labelled_csv_trains_well_above_chance(csv_run: dict) -> None:
@@ -110,3 +104,8 @@ def test_multi_worker_two_processes_then_evaluate(env: ProjectEnv) -> None:
     results = shared.two_workers(env, COMMAND, overrides, agreed)
     evaluated = env.run_json(COMMAND, "evaluate", "--run", "runs/two-workers", timeout=TIMEOUT)
     assert evaluated["val_loss"] == pytest.approx(results[0]["best_val_loss"], rel=1e-5)
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    out = project_tests.result()
+    assert " passed" in out and "skipped" not in out, out
