@@ -14,16 +14,8 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parent / "templates"))  # `harness`, as its tests import it
 
-from harness import (
-    SHARED_VENVS,
-    Installs,
-    ProjectEnv,
-    ProjectTests,
-    Recorder,
-    SharedInstalls,
-    learned,
-    start_project_tests,
-)
+from harness import ProjectEnv, ProjectTests, Recorder, learned, start_project_tests
+from installs import SHARED_VENVS, Installs, SharedInstalls
 
 from scaffolder.cli import main
 

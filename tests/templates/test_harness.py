@@ -8,8 +8,10 @@ import threading
 from pathlib import Path
 
 import harness
+import installs as installs_module
 import pytest
-from harness import ProjectEnv, SharedInstalls, install_from_steps
+from harness import ProjectEnv
+from installs import SharedInstalls, install_from_steps
 
 STEP = "python -m venv .venv && . .venv/bin/activate && pip install -e ."
 
@@ -76,7 +78,7 @@ def test_shared_installs_prefetch_one_module_ahead(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = FakeInstalls()
-    monkeypatch.setattr(harness, "install_generated", fake)
+    monkeypatch.setattr(installs_module, "install_generated", fake)
     installs = SharedInstalls(tmp_path / "shared")
     order = [("--framework", name) for name in ("a", "b", "c")]
     installs.prefetch([(args,) for args in order])
@@ -96,7 +98,7 @@ def test_shared_installs_stay_within_one_module_ahead(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = FakeInstalls()
-    monkeypatch.setattr(harness, "install_generated", fake)
+    monkeypatch.setattr(installs_module, "install_generated", fake)
     installs = SharedInstalls(tmp_path / "shared")
     installs.prefetch([(("--framework", name),) for name in ("a", "b", "c")])
     fake.wait_for(1)
@@ -110,7 +112,7 @@ def test_a_module_s_installs_are_made_before_it_asks_and_released_after_the_last
     """Two modules share a base install and each has its own; asking for the shared one does
     not count as reaching the later module, and it is released only after the later one."""
     fake = FakeInstalls()
-    monkeypatch.setattr(harness, "install_generated", fake)
+    monkeypatch.setattr(installs_module, "install_generated", fake)
     discarded: list[Path] = []
     installs = SharedInstalls(tmp_path / "shared", discarded.append)
     base, first, second, third = (("--framework", name) for name in ("base", "1", "2", "3"))

@@ -14,17 +14,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from harness import (
-    KerasTask,
-    KerasTaskProjects,
-    ProjectEnv,
-    Recorder,
-    SharedInstalls,
-    install_keras_task,
-    interrupt,
-    one_line,
-    rows,
-)
+from harness import ProjectEnv, Recorder, interrupt, one_line, rows
+from installs import KerasTask, KerasTaskProjects, SharedInstalls, install_keras_task
 from wav_tones import PITCHES, write_tone, write_tones
 
 pytestmark = pytest.mark.e2e

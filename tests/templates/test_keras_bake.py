@@ -234,7 +234,11 @@ def test_language_model_bakes_on_every_backend(cookies, backend: str) -> None:
     assert (config["data"]["vocab_size"], config["data"]["context_length"]) == (512, 64)
     assert config["trainer"]["best_metric"] == "val_loss"
     model = (project / "src" / "language_model" / "model.py").read_text()
-    assert "class CausalSelfAttention" in model and "reverse=True" in model and "import torch" not in model
+    assert (
+        "class CausalSelfAttention" in model
+        and "reverse=True" in model
+        and "import torch" not in model
+    )
     readme = (project / "README.md").read_text()
     data = readme.split("## Data")[1].split("\n## ")[0]
     assert "byte-level BPE" in data and "TokenEmbedding" in data and "image" not in data

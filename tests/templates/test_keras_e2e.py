@@ -12,13 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from harness import (
-    ProjectEnv,
-    SharedInstalls,
-    keras_image,
-    one_line,
-    rows,
-)
+from harness import ProjectEnv, one_line, rows
+from installs import SharedInstalls, keras_image
 
 pytestmark = pytest.mark.e2e
 

@@ -14,17 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from harness import (
-    KerasTask,
-    KerasTaskProjects,
-    ProjectEnv,
-    Recorder,
-    SharedInstalls,
-    install_keras_task,
-    interrupt,
-    one_line,
-    rows,
-)
+from harness import ProjectEnv, Recorder, interrupt, one_line, rows
+from installs import KerasTask, KerasTaskProjects, SharedInstalls, install_keras_task
 from PIL import Image
 from shape_images import write_pictures
 

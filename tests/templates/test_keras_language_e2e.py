@@ -12,16 +12,12 @@ from __future__ import annotations
 import signal
 
 import pytest
-from harness import (
+from harness import ProjectEnv, Recorder, interrupt, one_line, rows
+from installs import (
     KerasTask,
     KerasTaskProjects,
-    ProjectEnv,
-    Recorder,
     SharedInstalls,
     install_keras_task,
-    interrupt,
-    one_line,
-    rows,
     run_preset_tests,
 )
 from text_corpus import write_corpus

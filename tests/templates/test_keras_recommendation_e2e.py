@@ -12,17 +12,8 @@ import json
 import signal
 
 import pytest
-from harness import (
-    KerasTask,
-    KerasTaskProjects,
-    ProjectEnv,
-    Recorder,
-    SharedInstalls,
-    install_keras_task,
-    interrupt,
-    one_line,
-    rows,
-)
+from harness import ProjectEnv, Recorder, interrupt, one_line, rows
+from installs import KerasTask, KerasTaskProjects, SharedInstalls, install_keras_task
 from interaction_log import write_log
 
 pytestmark = pytest.mark.e2e

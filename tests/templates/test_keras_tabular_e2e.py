@@ -16,15 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import (
-    KerasTask,
-    KerasTaskProjects,
-    ProjectEnv,
-    SharedInstalls,
-    install_keras_task,
-    one_line,
-    rows,
-)
+from harness import ProjectEnv, one_line, rows
+from installs import KerasTask, KerasTaskProjects, SharedInstalls, install_keras_task
 
 pytestmark = pytest.mark.e2e
 PROJECTS = KerasTaskProjects("tabular", "Tabular {backend} e2e")

@@ -16,14 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import (
+from harness import ProjectEnv, one_line, rows
+from installs import (
     KerasTask,
     KerasTaskProjects,
-    ProjectEnv,
     SharedInstalls,
     install_keras_task,
-    one_line,
-    rows,
     run_preset_tests,
 )
 

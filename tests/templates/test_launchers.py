@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from harness import ProjectEnv, SharedInstalls, bake, generate, leftover_jinja, task_install
+from harness import ProjectEnv, bake, generate, leftover_jinja
+from installs import SharedInstalls, task_install
 from slurm_cluster import SlurmCluster, slurm_fixture  # noqa: F401  (the fixture `slurm`)
 
 SLURM_TEMPLATES = ("pytorch", "tensorflow")

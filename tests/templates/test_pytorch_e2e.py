@@ -12,15 +12,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from harness import (
-    ProjectEnv,
-    ProjectTests,
-    SharedInstalls,
-    interrupt,
-    last_json,
-    rows,
-    task_install,
-)
+from harness import ProjectEnv, ProjectTests, interrupt, last_json, rows
+from installs import SharedInstalls, task_install
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 INSTALL = task_install("pytorch")

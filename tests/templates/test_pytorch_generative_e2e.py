@@ -10,17 +10,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from harness import (
-    ProjectEnv,
-    ProjectTests,
-    Recorder,
-    SharedInstalls,
-    interrupt,
-    last_json,
-    one_line,
-    rows,
-    task_install,
-)
+from harness import ProjectEnv, ProjectTests, Recorder, interrupt, last_json, one_line, rows
+from installs import SharedInstalls, task_install
 from PIL import Image
 from shape_images import write_pictures
 

@@ -13,15 +13,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from harness import (
-    ProjectEnv,
-    ProjectTests,
-    SharedInstalls,
-    interrupt,
-    last_json,
-    rows,
-    task_install,
-)
+from harness import ProjectEnv, ProjectTests, interrupt, last_json, rows
+from installs import SharedInstalls, task_install
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 

@@ -12,16 +12,8 @@ import signal
 from pathlib import Path
 
 import pytest
-from harness import (
-    ProjectEnv,
-    ProjectTests,
-    SharedInstalls,
-    interrupt,
-    last_json,
-    one_line,
-    rows,
-    task_install,
-)
+from harness import ProjectEnv, ProjectTests, interrupt, last_json, one_line, rows
+from installs import SharedInstalls, task_install
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, ProjectTests, Recorder, SharedInstalls, task_install
+from harness import ProjectEnv, ProjectTests, Recorder
+from installs import SharedInstalls, task_install
 from test_tensorflow_e2e import curves, rows, sets
 from wav_tones import PITCHES, RATE, write_tone, write_tones
 

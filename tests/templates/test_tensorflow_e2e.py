@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, ProjectTests, SharedInstalls, task_install
+from harness import ProjectEnv, ProjectTests
+from installs import SharedInstalls, task_install
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 INSTALL = task_install("tensorflow")

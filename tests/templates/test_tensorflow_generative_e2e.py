@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, ProjectTests, Recorder, SharedInstalls, one_line, task_install
+from harness import ProjectEnv, ProjectTests, Recorder, one_line
+from installs import SharedInstalls, task_install
 from PIL import Image
 from shape_images import write_pictures
 from test_tensorflow_e2e import curves, rows, sets

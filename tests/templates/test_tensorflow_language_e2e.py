@@ -11,7 +11,8 @@ import textwrap
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, ProjectTests, Recorder, SharedInstalls, one_line, task_install
+from harness import ProjectEnv, ProjectTests, Recorder, one_line
+from installs import SharedInstalls, task_install
 from test_tensorflow_e2e import curves, rows, sets
 from text_corpus import write_corpus
 

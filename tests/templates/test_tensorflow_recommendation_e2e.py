@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, ProjectTests, Recorder, SharedInstalls, task_install
+from harness import ProjectEnv, ProjectTests, Recorder
+from installs import SharedInstalls, task_install
 from interaction_log import write_log
 from test_tensorflow_e2e import curves, rows, sets
 

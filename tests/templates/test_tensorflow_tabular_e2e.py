@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, ProjectTests, SharedInstalls, task_install
+from harness import ProjectEnv, ProjectTests
+from installs import SharedInstalls, task_install
 from test_tensorflow_e2e import curves, finish, last_json, rows, sets
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]

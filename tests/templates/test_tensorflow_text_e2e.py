@@ -9,7 +9,8 @@ import json
 
 import pytest
 import test_tensorflow_e2e as shared
-from harness import ProjectEnv, ProjectTests, SharedInstalls, task_install
+from harness import ProjectEnv, ProjectTests
+from installs import SharedInstalls, task_install
 from test_pytorch_text_e2e import write_topics
 from test_tensorflow_e2e import curves, rows, sets
 

@@ -5,6 +5,7 @@ one `ConfigError` naming the setting."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,14 @@ def check_exportable() -> None:
             "a model.pretrained run exports from the tensorflow or jax backend, not torch "
             "(KerasHub's layers do not trace to ONNX); predict reads its checkpoint"
         )
+
+
+def preset_limit(layers: Iterable[Any]) -> int | None:
+    """The longest input a model with a preset inside serves: the shortest position table
+    (`max_sequence_length`) among `layers`, or None when none has one (a model from scratch).
+    A model that has one exports only where KerasHub's layers trace, see `check_exportable`."""
+    limits = [getattr(layer, "max_sequence_length", None) for layer in layers]
+    limit = min((limit for limit in limits if limit), default=None)
+    if limit is not None:
+        check_exportable()
+    return limit

@@ -15,7 +15,7 @@ from keras import layers, ops
 from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
 
 from .config_io import ConfigError
-from .hub import check_exportable, keras_hub, load_preset, preset
+from .hub import keras_hub, load_preset, preset, preset_limit
 from .task_config import DataConfig, ModelConfig
 from .tokenizer import BPETokenizer
 
@@ -87,11 +87,5 @@ def from_preset(data: DataConfig, cfg: ModelConfig) -> keras.Model:
 
 
 def export_limit(model: keras.Model) -> int | None:
-    """A fine-tuned preset's position table length (None for the model from scratch); such a
-    model exports from the TensorFlow and JAX backends only."""
-    limits = [getattr(getattr(layer, "backbone", None), "max_sequence_length", None)
-              for layer in model.layers]  # fmt: skip
-    limit = min((limit for limit in limits if limit), default=None)
-    if limit is not None:
-        check_exportable()
-    return limit
+    """A fine-tuned preset's position table length (None for the model from scratch)."""
+    return preset_limit(getattr(layer, "backbone", None) for layer in model.layers)

@@ -12,7 +12,7 @@ import numpy as np
 
 from .data import Split, TextMeta, load_split
 from .errors import ProjectError
-from .hub import check_exportable, keras_hub
+from .hub import keras_hub, preset_limit
 from .losses import cross_entropy
 from .pretrained import pretrained_tokenizer
 from .scores import majority_baseline
@@ -101,11 +101,7 @@ def serving_model(model: keras.Model) -> keras.Model:
 def export_limit(model: keras.Model) -> int | None:
     """The longest text (in tokens) the export serves: a pretrained backbone's position table.
     The encoder from scratch reads any length (its positions are clipped), so it has none."""
-    limits = [getattr(layer, "max_sequence_length", None) for layer in model.layers]
-    limit = min((limit for limit in limits if limit), default=None)
-    if limit is not None:
-        check_exportable()
-    return limit
+    return preset_limit(model.layers)
 
 
 def round_trip_inputs(split: Split, data: DataConfig, export_dir: Path) -> list[list[np.ndarray]]:
