@@ -138,6 +138,15 @@ def test_fit_reads_each_epochs_batches_through_tf_data() -> None:
             np.testing.assert_array_equal(labels, want_labels)
 
 
+def test_a_mirrored_run_trains_and_resumes(small_config, tmp_path: Path) -> None:
+    cfg = small_config(tmp_path / "runs", epochs=1, tensorboard=False)
+    cfg.distribute.strategy = "mirrored"
+    first = train(cfg)
+    assert (first["strategy"], first["epochs_completed"]) == ("mirrored", 1)
+    cfg.trainer.epochs = 2
+    assert train(cfg, resume=Path(first["run_dir"]))["epochs_completed"] == 2
+
+
 {% endif %}
 def test_resume_without_a_checkpoint_is_refused(config: Config, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()

@@ -38,6 +38,12 @@ def columns(train_metrics: list[str], val_metrics: list[str]) -> dict[str, str]:
     }
 
 
+def steps_taken(model: keras.Model) -> int:
+    """The optimizer's step count. Read through NumPy: under a TensorFlow `MirroredStrategy` the
+    count is a mirrored variable, which `int()` refuses."""
+    return int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+
+
 class StopOnSignal(keras.callbacks.Callback):
     """Ends `fit` after the step during which SIGINT or SIGTERM arrived: the signal handler sets
     `model.stop_training`, which `fit` reads after every step. There is no per-step hook: with one,
@@ -62,14 +68,14 @@ class StopOnSignal(keras.callbacks.Callback):
             self._fitting.stop_training = True
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-        self._first_step = int(self.model.optimizer.iterations)
+        self._first_step = steps_taken(self.model)
         if self.stop.requested is not None:  # arrived before `fit` started
             self._end_fit()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if self.stop.requested is None:
             return
-        done = int(self.model.optimizer.iterations) - self._first_step
+        done = steps_taken(self.model) - self._first_step
         if done < self.params["steps"]:
             self.cut_short = (epoch + 1, done)
         self._end_fit()  # arrived while the epoch was being recorded, or during its last step
