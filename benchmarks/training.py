@@ -51,31 +51,32 @@ def template_hash(framework: str) -> str:
     return digest.hexdigest()
 
 
-def load_harness() -> Any:
-    """tests/templates/harness.py: the same bake-free install the template tests use."""
+def load_installs() -> Any:
+    """tests/templates/installs.py: the same install from the printed steps the template tests
+    use."""
     path = str(REPO / "tests" / "templates")
     if path not in sys.path:
         sys.path.insert(0, path)
-    import harness
+    import installs
 
-    return harness
+    return installs
 
 
 def prepare(project: Project, fresh: bool) -> Any:
     """Bake the template with `scaffold new` and install it into its own venv, cached by hash."""
-    harness = load_harness()
+    installs = load_installs()
     home = WORK / project.key
     stamp = home / "stamp"
     fingerprint = template_hash(project.framework)
     if not fresh and stamp.is_file() and stamp.read_text() == fingerprint:
         root = next((home / "project").iterdir())
-        return harness.ProjectEnv(root=root, venv=root / ".venv")
+        return installs.ProjectEnv(root=root, venv=root / ".venv")
     log(f"training: generating {project.name} and installing it from its printed steps into {home}")
     shutil.rmtree(home, ignore_errors=True)
     args = ["--framework", project.framework]
     for variable in project.variables:
         args += ["--set", variable]
-    env = harness.install_generated(home / "project", *args)
+    env = installs.install_generated(home / "project", *args)
     stamp.write_text(fingerprint)
     return env
 
