@@ -12,10 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from harness import ProjectEnv, one_line, rows
+from harness import ProjectEnv, ProjectTests, one_line, rows
 from installs import SharedInstalls, keras_image
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("project_tests")]
 
 BACKENDS = ("tensorflow", "jax", "torch")
 INSTALLS = tuple(keras_image(backend) for backend in BACKENDS)
@@ -54,6 +54,12 @@ def project(installed: dict[str, ProjectEnv], backend: str) -> ProjectEnv:
 
 
 @pytest.fixture(scope="module")
+def env(project: ProjectEnv) -> ProjectEnv:
+    """The backend's project, whose own tests `project_tests` runs beside this backend's tests."""
+    return project
+
+
+@pytest.fixture(scope="module")
 def seeded(project: ProjectEnv) -> dict:
     """An unbroken seeded run: the reference for evaluate and for the interrupted run."""
     return project.run_json(cmd(project), "train", *SEEDED, "--set", "trainer.run_name=seeded")
@@ -61,10 +67,6 @@ def seeded(project: ProjectEnv) -> dict:
 
 def cmd(project: ProjectEnv) -> str:
     return project.root.name
-
-
-def test_project_tests_pass(project: ProjectEnv) -> None:
-    project.run("python", "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider")
 
 
 def test_seeded_run_and_evaluate_reproduces_its_metric(
@@ -145,3 +147,7 @@ def test_data_parallel_on_jax_and_refused_elsewhere(project: ProjectEnv, backend
     evaluated = project.run_json(cmd(project), "evaluate", "--run", "runs/dp")
     assert evaluated["num_samples"] == 103
     assert evaluated["loss"] == pytest.approx(result["best_value"], rel=1e-5)
+
+
+def test_project_tests_pass(project_tests: ProjectTests) -> None:
+    project_tests.result()
