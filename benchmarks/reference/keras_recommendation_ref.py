@@ -36,9 +36,9 @@ class TwoTowers(keras.Model):
         super().__init__()
         normal = keras.initializers.RandomNormal
         self.users = layers.Embedding(num_users, rec.EMBEDDING_DIM, dtype="float32",
-                                      embeddings_initializer=normal(1.0, seed=seed))  # fmt: skip
+                                      embeddings_initializer=normal(stddev=1.0, seed=seed))  # fmt: skip
         self.items = layers.Embedding(num_items, rec.EMBEDDING_DIM, dtype="float32",
-                                      embeddings_initializer=normal(1.0, seed=seed + 1))  # fmt: skip
+                                      embeddings_initializer=normal(stddev=1.0, seed=seed + 1))  # fmt: skip
         self.users.build((None,))
         self.items.build((None,))
 
